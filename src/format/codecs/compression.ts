@@ -1,0 +1,51 @@
+// One entry point for every codec, with Kafka's per-magic rules (zstd only in v2; lz4 from v1 on
+// the write side, read leniently for v0 data written by old clients).
+import { Codec, codecName } from '../attributes.js';
+import { UnsupportedFormatError } from '../errors.js';
+import { gzipCompress, gzipDecompress } from './gzip.js';
+import type { CompressOptions, DecompressOptions } from './limits.js';
+import { lz4Compress, lz4Decompress } from './lz4.js';
+import { snappyCompress, snappyDecompress } from './snappy.js';
+import { zstdCompress, zstdDecompress } from './zstd.js';
+
+export type { CompressOptions, DecompressOptions } from './limits.js';
+export { DEFAULT_MAX_DECOMPRESSED_BYTES } from './limits.js';
+
+function checkCodec(codec: number, magic: number, position?: number): void {
+  if (codec < 0 || codec > 4) throw new UnsupportedFormatError(`Unknown compression type id: ${codec}`, position);
+  if (codec === Codec.Zstd && magic < 2) throw new UnsupportedFormatError(`ZStandard compression is not supported for magic ${magic}`, position);
+}
+
+export function compress(codec: Codec, data: Uint8Array, opts: CompressOptions = {}): Buffer {
+  checkCodec(codec, opts.magic ?? 2);
+  switch (codec) {
+    case Codec.Gzip:
+      return gzipCompress(data, opts);
+    case Codec.Snappy:
+      return snappyCompress(data, opts);
+    case Codec.Lz4:
+      return lz4Compress(data, opts);
+    case Codec.Zstd:
+      return zstdCompress(data, opts);
+    default:
+      return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  }
+}
+
+export function decompress(codec: number, data: Uint8Array, opts: DecompressOptions = {}): Buffer {
+  checkCodec(codec, opts.magic ?? 2, opts.position);
+  switch (codec) {
+    case Codec.Gzip:
+      return gzipDecompress(data, opts);
+    case Codec.Snappy:
+      return snappyDecompress(data, opts);
+    case Codec.Lz4:
+      return lz4Decompress(data, opts);
+    case Codec.Zstd:
+      return zstdDecompress(data, opts);
+    default:
+      return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  }
+}
+
+export { codecName };

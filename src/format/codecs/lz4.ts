@@ -1,0 +1,118 @@
+// lz4 (codec 3): the LZ4 *frame* format, framed here around the `lz4` package's native block codec
+// so the frame is exactly the one Kafka's Java Lz4BlockOutputStream writes: FLG 0x60 (version 1,
+// independent blocks, no checksums, no content size), BD 0x40 (64 KiB blocks), then
+// [int32 LE size | bit 31 = stored][block]..., end mark 0.
+//
+// Magic 0 quirk (KAFKA-3160): Kafka 0.8/0.9 computed the descriptor checksum over magic+FLG+BD.
+// Java still *writes* that broken checksum for magic 0 and *ignores* the checksum when reading
+// magic 0; for magic 1/2 the spec checksum is written and checked.
+import { createRequire } from 'node:module';
+import { CompressionError } from '../errors.js';
+import { BoundedOutput, DEFAULT_MAX_DECOMPRESSED_BYTES, type CompressOptions, type DecompressOptions } from './limits.js';
+
+const require = createRequire(import.meta.url);
+const lz4 = require('lz4') as {
+  encodeBound(n: number): number;
+  encodeBlock(src: Uint8Array, dst: Uint8Array): number;
+  decodeBlock(src: Uint8Array, dst: Uint8Array): number;
+  utils: { descriptorChecksum(d: Uint8Array): number };
+};
+
+const MAGIC = 0x184d2204;
+const FLG_JAVA = 0x60;
+const BD_64KB = 0x40;
+const BLOCK_SIZE = 64 * 1024;
+const STORED_FLAG = 0x80000000;
+const BLOCK_MAX_SIZES = [0, 0, 0, 0, 64 << 10, 256 << 10, 1 << 20, 4 << 20];
+
+// Reused scratch for the block compressor: sized for the worst case of one 64 KiB block.
+let scratch = Buffer.allocUnsafe(lz4.encodeBound(BLOCK_SIZE));
+
+export function lz4Compress(data: Uint8Array, opts: CompressOptions = {}): Buffer {
+  const blocks = Math.ceil(data.length / BLOCK_SIZE);
+  // header 7 + per block (4 + up to BLOCK_SIZE stored) + end mark 4
+  const out = Buffer.allocUnsafe(7 + blocks * (4 + BLOCK_SIZE) + 4);
+  out.writeUInt32LE(MAGIC, 0);
+  out[4] = FLG_JAVA;
+  out[5] = BD_64KB;
+  out[6] = opts.magic === 0 ? lz4.utils.descriptorChecksum(out.subarray(0, 6)) : lz4.utils.descriptorChecksum(out.subarray(4, 6));
+  let pos = 7;
+  for (let off = 0; off < data.length; off += BLOCK_SIZE) {
+    const block = data.subarray(off, Math.min(off + BLOCK_SIZE, data.length));
+    const n = block.length > 0 ? lz4.encodeBlock(block, scratch) : 0;
+    if (n > 0 && n < block.length) {
+      out.writeUInt32LE(n, pos);
+      scratch.copy(out, pos + 4, 0, n);
+      pos += 4 + n;
+    } else {
+      // Incompressible: store as is, like Java does when compressed >= raw.
+      out.writeUInt32LE((block.length | STORED_FLAG) >>> 0, pos);
+      out.set(block, pos + 4);
+      pos += 4 + block.length;
+    }
+  }
+  out.writeUInt32LE(0, pos);
+  pos += 4;
+  return out.subarray(0, pos);
+}
+
+export function lz4Decompress(data: Uint8Array, opts: DecompressOptions = {}): Buffer {
+  const limit = opts.maxBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
+  const p = opts.position;
+  const fail = (why: string): never => {
+    throw new CompressionError('lz4', why, p);
+  };
+  const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (view.length < 7) fail('frame is shorter than its header');
+  if (view.readUInt32LE(0) !== MAGIC) fail(`bad frame magic 0x${view.readUInt32LE(0).toString(16)}`);
+  const flg = view[4];
+  const bd = view[5];
+  if (flg >> 6 !== 1) fail(`unsupported frame version ${flg >> 6}`);
+  if ((flg & 0x20) === 0) fail('Dependent block stream is unsupported');
+  if (flg & 0x03) fail('reserved or dictionary bits set in frame descriptor');
+  const blockChecksum = (flg & 0x10) !== 0;
+  const contentSize = (flg & 0x08) !== 0;
+  const contentChecksum = (flg & 0x04) !== 0;
+  const blockMax = BLOCK_MAX_SIZES[(bd >> 4) & 0x07];
+  if (!blockMax || bd & 0x8f) fail(`bad block descriptor 0x${bd.toString(16)}`);
+  let pos = 6 + (contentSize ? 8 : 0);
+  if (pos >= view.length) fail('frame is shorter than its header');
+  if (opts.magic !== 0) {
+    const hc = lz4.utils.descriptorChecksum(view.subarray(4, pos));
+    if (hc !== view[pos]) fail(`Stream frame descriptor corrupted (header checksum 0x${view[pos].toString(16)}, expected 0x${hc.toString(16)})`);
+  }
+  pos++;
+  let declared = -1;
+  if (contentSize) {
+    declared = Number(view.readBigUInt64LE(6));
+    if (declared > limit) fail(`declared content size ${declared} exceeds the ${limit}-byte limit`);
+  }
+  const out = new BoundedOutput(declared >= 0 ? declared : Math.min(blockMax, view.length * 4), limit);
+  for (;;) {
+    if (pos + 4 > view.length) fail('truncated frame (missing end mark)');
+    const word = view.readUInt32LE(pos);
+    pos += 4;
+    if (word === 0) break;
+    const stored = (word & STORED_FLAG) !== 0;
+    const size = word & 0x7fffffff;
+    if (size > blockMax) fail(`block size ${size} exceeds the frame's maximum ${blockMax}`);
+    if (pos + size > view.length) fail(`block of ${size} bytes runs past the end of the frame`);
+    if (stored) {
+      if (!out.reserve(size)) fail(`decompressed size exceeds the ${limit}-byte limit`);
+      view.copy(out.buf, out.length, pos, pos + size);
+      out.length += size;
+    } else {
+      const room = Math.min(blockMax, limit - out.length);
+      if (room <= 0 || !out.reserve(room)) fail(`decompressed size exceeds the ${limit}-byte limit`);
+      const n = lz4.decodeBlock(view.subarray(pos, pos + size), out.buf.subarray(out.length, out.length + room));
+      if (n < 0) fail(room < blockMax ? `block is corrupt or decompresses past the ${limit}-byte limit` : 'block is corrupt');
+      out.length += n;
+    }
+    pos += size;
+    // Like Kafka, checksums are skipped rather than verified (KAFKA-20528).
+    if (blockChecksum) pos += 4;
+  }
+  if (contentChecksum) pos += 4;
+  if (pos > view.length) fail('truncated frame (missing content checksum)');
+  return out.result();
+}

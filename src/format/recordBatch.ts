@@ -1,0 +1,257 @@
+// Record batch v2 (Kafka's DefaultRecordBatch): a lazy view over the batch bytes. Header fields are
+// read on access; records are parsed one at a time into a reused Record.
+
+import { CONTROL_FLAG_MASK, COMPRESSION_CODEC_MASK, DELETE_HORIZON_FLAG_MASK, TIMESTAMP_TYPE_MASK, TRANSACTIONAL_FLAG_MASK, TimestampType, codecName } from './attributes.js';
+import type { Batch, RecordIterationOptions } from './batch.js';
+import { decompress } from './codecs/compression.js';
+import { crc32c } from './crc.js';
+import { CorruptRecordError } from './errors.js';
+import { readInt16, readInt32, readInt64, readUInt32 } from './int64.js';
+import { Record, skipHeaders } from './record.js';
+import { readVarint, readVarlong, type Cursor } from './varint.js';
+
+export const BASE_OFFSET_OFFSET = 0;
+export const LENGTH_OFFSET = 8;
+export const PARTITION_LEADER_EPOCH_OFFSET = 12;
+export const MAGIC_OFFSET = 16;
+export const CRC_OFFSET = 17;
+export const ATTRIBUTES_OFFSET = 21;
+export const LAST_OFFSET_DELTA_OFFSET = 23;
+export const BASE_TIMESTAMP_OFFSET = 27;
+export const MAX_TIMESTAMP_OFFSET = 35;
+export const PRODUCER_ID_OFFSET = 43;
+export const PRODUCER_EPOCH_OFFSET = 51;
+export const BASE_SEQUENCE_OFFSET = 53;
+export const RECORDS_COUNT_OFFSET = 57;
+export const RECORDS_OFFSET = 61;
+/** RECORD_BATCH_OVERHEAD */
+export const RECORD_BATCH_OVERHEAD = 61;
+/** Offset + length fields that precede every batch/message in a log. */
+export const LOG_OVERHEAD = 12;
+
+export class RecordBatch implements Batch {
+  readonly magic = 2;
+  /**
+   * @param buf buffer holding the batch at `start`
+   * @param position byte position of the batch in its file (errors and output use it)
+   */
+  constructor(
+    readonly buf: Buffer,
+    readonly start: number,
+    readonly position: number = start,
+  ) {}
+
+  get baseOffset(): number {
+    return readInt64(this.buf, this.start);
+  }
+  get batchLength(): number {
+    return readInt32(this.buf, this.start + LENGTH_OFFSET);
+  }
+  get sizeInBytes(): number {
+    return this.batchLength + LOG_OVERHEAD;
+  }
+  get partitionLeaderEpoch(): number {
+    return readInt32(this.buf, this.start + PARTITION_LEADER_EPOCH_OFFSET);
+  }
+  get checksum(): number {
+    return readUInt32(this.buf, this.start + CRC_OFFSET);
+  }
+  get attributes(): number {
+    return readInt16(this.buf, this.start + ATTRIBUTES_OFFSET) & 0xffff;
+  }
+  get compression(): number {
+    return this.attributes & COMPRESSION_CODEC_MASK;
+  }
+  get compressionName() {
+    return codecName(this.compression);
+  }
+  get timestampType(): TimestampType {
+    return this.attributes & TIMESTAMP_TYPE_MASK ? TimestampType.LogAppendTime : TimestampType.CreateTime;
+  }
+  get isTransactional(): boolean {
+    return (this.attributes & TRANSACTIONAL_FLAG_MASK) !== 0;
+  }
+  get isControl(): boolean {
+    return (this.attributes & CONTROL_FLAG_MASK) !== 0;
+  }
+  get hasDeleteHorizonMs(): boolean {
+    return (this.attributes & DELETE_HORIZON_FLAG_MASK) !== 0;
+  }
+  /** The delete horizon (baseTimestamp when attribute bit 6 is set), else null. */
+  get deleteHorizonMs(): number | null {
+    return this.hasDeleteHorizonMs ? this.baseTimestamp : null;
+  }
+  get lastOffsetDelta(): number {
+    return readInt32(this.buf, this.start + LAST_OFFSET_DELTA_OFFSET);
+  }
+  get lastOffset(): number {
+    return this.baseOffset + this.lastOffsetDelta;
+  }
+  get baseTimestamp(): number {
+    return readInt64(this.buf, this.start + BASE_TIMESTAMP_OFFSET);
+  }
+  get maxTimestamp(): number {
+    return readInt64(this.buf, this.start + MAX_TIMESTAMP_OFFSET);
+  }
+  get producerId(): number {
+    return readInt64(this.buf, this.start + PRODUCER_ID_OFFSET);
+  }
+  get producerEpoch(): number {
+    return readInt16(this.buf, this.start + PRODUCER_EPOCH_OFFSET);
+  }
+  get baseSequence(): number {
+    return readInt32(this.buf, this.start + BASE_SEQUENCE_OFFSET);
+  }
+  /** DefaultRecordBatch.lastSequence: wraps at Int.MAX like incrementSequence. */
+  get lastSequence(): number {
+    const base = this.baseSequence;
+    if (base === -1) return -1;
+    const delta = this.lastOffsetDelta;
+    return base > 2147483647 - delta ? delta - (2147483647 - base) - 1 : base + delta;
+  }
+  /** recordsCount header field. */
+  get recordCount(): number {
+    return readInt32(this.buf, this.start + RECORDS_COUNT_OFFSET);
+  }
+  countRecords(): number {
+    return this.recordCount;
+  }
+
+  computeChecksum(): number {
+    return crc32c(this.buf, this.start + ATTRIBUTES_OFFSET, this.start + this.sizeInBytes);
+  }
+  isValid(): boolean {
+    return this.sizeInBytes >= RECORD_BATCH_OVERHEAD && this.start + this.sizeInBytes <= this.buf.length && this.checksum === this.computeChecksum();
+  }
+  ensureValid(): void {
+    const size = this.sizeInBytes;
+    if (size < RECORD_BATCH_OVERHEAD) {
+      throw new CorruptRecordError(`Record batch is corrupt (the size ${size} is smaller than the minimum allowed overhead ${RECORD_BATCH_OVERHEAD})`, this.position);
+    }
+    if (this.start + size > this.buf.length) throw new CorruptRecordError('Incorrect declared batch size, premature EOF reached', this.position);
+    const stored = this.checksum;
+    const computed = this.computeChecksum();
+    if (stored !== computed) throw new CorruptRecordError(`Record is corrupt (stored crc = ${stored}, computed crc = ${computed})`, this.position);
+  }
+
+  bytes(): Buffer {
+    return this.buf.subarray(this.start, this.start + this.sizeInBytes);
+  }
+
+  /** The records section, decompressed if needed (a view when uncompressed). */
+  recordsBuffer(opts: RecordIterationOptions = {}): Buffer {
+    const from = this.start + RECORDS_OFFSET;
+    const to = this.start + this.sizeInBytes;
+    if (to > this.buf.length) throw new CorruptRecordError('Incorrect declared batch size, premature EOF reached', this.position);
+    const raw = this.buf.subarray(from, to);
+    const codec = this.compression;
+    if (codec === 0) return raw;
+    return decompress(codec, raw, { ...opts, magic: 2, position: this.position });
+  }
+
+  records(opts: RecordIterationOptions = {}): RecordIterator {
+    return new RecordIterator(this, opts);
+  }
+
+  [Symbol.iterator](): RecordIterator {
+    return this.records();
+  }
+}
+
+/**
+ * Iterates the records of a v2 batch, reusing one Record. Validates each record's structure like
+ * DefaultRecord.readFrom (lengths, header count) and the batch's record count.
+ */
+export class RecordIterator implements IterableIterator<Record> {
+  private readonly cursor: Cursor;
+  private readonly record = new Record();
+  private readonly result: IteratorResult<Record> = { done: false, value: this.record };
+  private remaining: number;
+  private readonly baseOffset: number;
+  private readonly baseTimestamp: number;
+  private readonly baseSequence: number;
+  private readonly logAppendTime: number;
+
+  constructor(
+    private readonly batch: RecordBatch,
+    opts: RecordIterationOptions,
+  ) {
+    const count = batch.recordCount;
+    if (count < 0) throw new CorruptRecordError(`Found invalid record count ${count} in magic v2 batch`, batch.position);
+    const buf = opts.shallow && batch.compression !== 0 ? Buffer.alloc(0) : batch.recordsBuffer(opts);
+    this.remaining = opts.shallow && batch.compression !== 0 ? 0 : count;
+    this.cursor = { buf, pos: 0, end: buf.length };
+    this.baseOffset = batch.baseOffset;
+    this.baseTimestamp = batch.baseTimestamp;
+    this.baseSequence = batch.baseSequence;
+    this.logAppendTime = batch.timestampType === TimestampType.LogAppendTime ? batch.maxTimestamp : -1;
+    const r = this.record;
+    r.buf = buf;
+    r.magic = 2;
+    r.timestampType = batch.timestampType;
+    r.isControl = batch.isControl;
+    r.batchPosition = batch.position;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(): IteratorResult<Record> {
+    const c = this.cursor;
+    if (this.remaining === 0) {
+      if (c.pos < c.end) {
+        throw new CorruptRecordError(`Incorrect declared batch size, records still remaining in batch (${c.end - c.pos} bytes after the last record)`, this.batch.position);
+      }
+      return DONE;
+    }
+    this.remaining--;
+    const r = this.record;
+    const pos = this.batch.position;
+    const size = readVarint(c);
+    const recordStart = c.pos;
+    if (size < 0 || recordStart + size > c.end) {
+      throw new CorruptRecordError(`Invalid record size: expected ${size} bytes in record payload, but instead the buffer has only ${c.end - recordStart} remaining bytes.`, pos);
+    }
+    const outerEnd = c.end;
+    c.end = recordStart + size;
+    const buf = c.buf;
+    r.attributes = buf[c.pos++];
+    const tsDelta = readVarlong(c);
+    const offsetDelta = readVarint(c);
+    r.offset = this.baseOffset + offsetDelta;
+    r.timestamp = this.logAppendTime >= 0 ? this.logAppendTime : this.baseTimestamp + tsDelta;
+    r.sequence = this.baseSequence >= 0 ? sequenceAt(this.baseSequence, offsetDelta) : -1;
+    const klen = readVarint(c);
+    r.keyOffset = c.pos;
+    r.keyLength = klen;
+    if (klen > 0) c.pos += klen;
+    const vlen = readVarint(c);
+    r.valueOffset = c.pos;
+    r.valueLength = vlen;
+    if (vlen > 0) c.pos += vlen;
+    if (c.pos > c.end) throw new CorruptRecordError('Found invalid record structure', pos);
+    const headers = readVarint(c);
+    if (headers < 0) throw new CorruptRecordError(`Found invalid number of record headers ${headers}`, pos);
+    r.headersOffset = c.pos;
+    r.headerCount = headers;
+    if (headers > 0) skipHeaders(c, headers, pos);
+    if (c.pos !== c.end) {
+      throw new CorruptRecordError(`Invalid record size: expected to read ${size} bytes in record payload, but instead read ${c.pos - recordStart}`, pos);
+    }
+    r.sizeInBytes = size + sizeOfLength(size);
+    c.end = outerEnd;
+    return this.result;
+  }
+}
+
+const DONE: IteratorResult<Record> = { done: true, value: undefined };
+
+function sizeOfLength(size: number): number {
+  return size < 0x40 ? 1 : size < 0x2000 ? 2 : size < 0x100000 ? 3 : size < 0x8000000 ? 4 : 5;
+}
+
+/** DefaultRecordBatch.incrementSequence: sequences wrap to 0 after Int.MAX. */
+export function sequenceAt(base: number, delta: number): number {
+  return base > 2147483647 - delta ? delta - (2147483647 - base) - 1 : base + delta;
+}

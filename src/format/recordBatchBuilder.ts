@@ -1,0 +1,188 @@
+// Builds record batch v2 bytes, as Kafka's MemoryRecordsBuilder + DefaultRecordBatch.writeHeader do.
+// Records are written straight into a reusable buffer (grown, never shrunk), compressed once at
+// build(), then the header and CRC-32C are filled in. The builder is meant to be reused: reset()
+// keeps its buffer, so a steady producer allocates only the batch it returns.
+
+import { Codec, CONTROL_FLAG_MASK, DELETE_HORIZON_FLAG_MASK, TIMESTAMP_TYPE_MASK, TRANSACTIONAL_FLAG_MASK, TimestampType } from './attributes.js';
+import { compress } from './codecs/compression.js';
+import { crc32c } from './crc.js';
+import { writeInt16, writeInt32, writeInt64 } from './int64.js';
+import type { RecordHeader } from './record.js';
+import { ATTRIBUTES_OFFSET, CRC_OFFSET, RECORD_BATCH_OVERHEAD, RECORDS_OFFSET } from './recordBatch.js';
+import { sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.js';
+
+export interface RecordBatchOptions {
+  codec?: Codec;
+  /** Codec level; undefined = Kafka's default for the codec. */
+  level?: number;
+  baseOffset?: number;
+  timestampType?: TimestampType;
+  /** LogAppendTime: the time stamped on the batch (maxTimestamp). */
+  logAppendTime?: number;
+  producerId?: number;
+  producerEpoch?: number;
+  baseSequence?: number;
+  isTransactional?: boolean;
+  isControl?: boolean;
+  partitionLeaderEpoch?: number;
+  /** When set, bit 6 is set and baseTimestamp carries the delete horizon. */
+  deleteHorizonMs?: number;
+}
+
+export interface RecordInput {
+  timestamp: number;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers?: readonly { key: string; value: Uint8Array | null }[];
+  /** Offset delta override (default: the record's index). Compaction leaves gaps. */
+  offsetDelta?: number;
+}
+
+const NO_HEADERS: readonly RecordHeader[] = [];
+
+export class RecordBatchBuilder {
+  private buf: Buffer;
+  private pos = RECORDS_OFFSET;
+  private count = 0;
+  private lastOffsetDelta = -1;
+  private baseTimestamp = -1;
+  private maxTimestamp = -1;
+  private opts: RecordBatchOptions = {};
+
+  constructor(opts: RecordBatchOptions = {}, initialCapacity = 16 * 1024) {
+    this.buf = Buffer.allocUnsafe(Math.max(initialCapacity, 256));
+    this.reset(opts);
+  }
+
+  reset(opts: RecordBatchOptions = this.opts): this {
+    this.opts = opts;
+    this.pos = RECORDS_OFFSET;
+    this.count = 0;
+    this.lastOffsetDelta = -1;
+    this.baseTimestamp = opts.deleteHorizonMs ?? -1;
+    this.maxTimestamp = -1;
+    return this;
+  }
+
+  get recordCount(): number {
+    return this.count;
+  }
+
+  /** Bytes the batch would take uncompressed (what batch.size is compared with, like Java's estimate). */
+  get sizeInBytes(): number {
+    return this.pos;
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** Appends one record at the next offset (or at `offsetDelta`). */
+  append(timestamp: number, key: Uint8Array | null, value: Uint8Array | null, headers: readonly { key: string; value: Uint8Array | null }[] = NO_HEADERS, offsetDelta = this.lastOffsetDelta + 1): this {
+    if (offsetDelta <= this.lastOffsetDelta) throw new RangeError(`Offset delta ${offsetDelta} is not greater than the previous ${this.lastOffsetDelta}`);
+    if (this.baseTimestamp < 0 && this.count === 0 && this.opts.deleteHorizonMs === undefined) this.baseTimestamp = timestamp;
+    const tsDelta = timestamp - this.baseTimestamp;
+    const klen = key ? key.length : -1;
+    const vlen = value ? value.length : -1;
+    let headerBytes = 0;
+    let headerKeys: Buffer[] | undefined;
+    if (headers.length > 0) {
+      headerKeys = new Array(headers.length);
+      for (let i = 0; i < headers.length; i++) {
+        const hk = Buffer.from(headers[i].key, 'utf8');
+        headerKeys[i] = hk;
+        const hv = headers[i].value;
+        headerBytes += sizeOfVarint(hk.length) + hk.length + sizeOfVarint(hv ? hv.length : -1) + (hv ? hv.length : 0);
+      }
+    }
+    const body =
+      1 + sizeOfVarlong(tsDelta) + sizeOfVarint(offsetDelta) + sizeOfVarint(klen) + (klen > 0 ? klen : 0) + sizeOfVarint(vlen) + (vlen > 0 ? vlen : 0) + sizeOfVarint(headers.length) + headerBytes;
+    this.ensure(body + 5);
+    const buf = this.buf;
+    let p = writeVarint(buf, this.pos, body);
+    buf[p++] = 0; // record attributes: unused
+    p = writeVarlong(buf, p, tsDelta);
+    p = writeVarint(buf, p, offsetDelta);
+    p = writeVarint(buf, p, klen);
+    if (klen > 0) {
+      buf.set(key!, p);
+      p += klen;
+    }
+    p = writeVarint(buf, p, vlen);
+    if (vlen > 0) {
+      buf.set(value!, p);
+      p += vlen;
+    }
+    p = writeVarint(buf, p, headers.length);
+    if (headerKeys) {
+      for (let i = 0; i < headers.length; i++) {
+        const hk = headerKeys[i];
+        p = writeVarint(buf, p, hk.length);
+        buf.set(hk, p);
+        p += hk.length;
+        const hv = headers[i].value;
+        p = writeVarint(buf, p, hv ? hv.length : -1);
+        if (hv && hv.length > 0) {
+          buf.set(hv, p);
+          p += hv.length;
+        }
+      }
+    }
+    this.pos = p;
+    this.count++;
+    this.lastOffsetDelta = offsetDelta;
+    if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
+    return this;
+  }
+
+  /** Finishes the batch: returns a fresh Buffer holding exactly its bytes. */
+  build(): Buffer {
+    const o = this.opts;
+    const codec = o.codec ?? Codec.None;
+    let out: Buffer;
+    if (codec === Codec.None) {
+      out = Buffer.allocUnsafe(this.pos);
+      this.buf.copy(out, 0, 0, this.pos);
+    } else {
+      const compressed = compress(codec, this.buf.subarray(RECORDS_OFFSET, this.pos), { level: o.level, magic: 2 });
+      out = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + compressed.length);
+      compressed.copy(out, RECORDS_OFFSET);
+    }
+    this.writeHeader(out, codec);
+    return out;
+  }
+
+  private writeHeader(out: Buffer, codec: Codec): void {
+    const o = this.opts;
+    const logAppend = o.timestampType === TimestampType.LogAppendTime;
+    let attributes = codec & 0x07;
+    if (logAppend) attributes |= TIMESTAMP_TYPE_MASK;
+    if (o.isTransactional) attributes |= TRANSACTIONAL_FLAG_MASK;
+    if (o.isControl) attributes |= CONTROL_FLAG_MASK;
+    if (o.deleteHorizonMs !== undefined) attributes |= DELETE_HORIZON_FLAG_MASK;
+    const maxTs = logAppend ? (o.logAppendTime ?? this.maxTimestamp) : this.maxTimestamp;
+    writeInt64(out, 0, o.baseOffset ?? 0);
+    writeInt32(out, 8, out.length - 12);
+    writeInt32(out, 12, o.partitionLeaderEpoch ?? -1);
+    out[16] = 2;
+    writeInt16(out, ATTRIBUTES_OFFSET, attributes);
+    writeInt32(out, 23, this.count === 0 ? -1 : this.lastOffsetDelta);
+    writeInt64(out, 27, this.baseTimestamp);
+    writeInt64(out, 35, maxTs);
+    writeInt64(out, 43, o.producerId ?? -1);
+    writeInt16(out, 51, o.producerEpoch ?? -1);
+    writeInt32(out, 53, o.baseSequence ?? -1);
+    writeInt32(out, 57, this.count);
+    writeInt32(out, CRC_OFFSET, crc32c(out, ATTRIBUTES_OFFSET, out.length));
+  }
+}
+
+/** Convenience: one batch from a list of records. */
+export function buildRecordBatch(records: readonly RecordInput[], opts: RecordBatchOptions = {}): Buffer {
+  const b = new RecordBatchBuilder(opts);
+  for (const r of records) b.append(r.timestamp, r.key, r.value, r.headers, r.offsetDelta);
+  return b.build();
+}

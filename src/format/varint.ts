@@ -1,0 +1,96 @@
+// Zigzag varints (protobuf sint32/sint64), as Kafka's ByteUtils writes them in record v2.
+// Readers work on a shared cursor object rather than returning tuples, so the hot decode path
+// allocates nothing per field.
+
+import { CorruptRecordError } from './errors.js';
+
+/** A read position into a buffer. One cursor is reused across every record of a batch. */
+export interface Cursor {
+  buf: Uint8Array;
+  pos: number;
+  /** Exclusive end: reads past it are corrupt data. */
+  end: number;
+}
+
+export function readVarint(c: Cursor): number {
+  const buf = c.buf;
+  let pos = c.pos;
+  const end = c.end;
+  let raw = 0;
+  let shift = 0;
+  let b: number;
+  do {
+    if (pos >= end) throw new CorruptRecordError('Varint runs past the end of the data', pos);
+    if (shift > 28) throw new CorruptRecordError('Varint is too long (more than 5 bytes)', c.pos);
+    b = buf[pos++];
+    raw |= (b & 0x7f) << shift;
+    shift += 7;
+  } while (b & 0x80);
+  c.pos = pos;
+  return (raw >>> 1) ^ -(raw & 1);
+}
+
+/** Varlong, returned as a JS number: exact up to 2^53, which covers every timestamp delta Kafka writes. */
+export function readVarlong(c: Cursor): number {
+  const buf = c.buf;
+  let pos = c.pos;
+  const end = c.end;
+  // Fast path: values that fit in 28 bits of raw varint (4 bytes) stay in int32 arithmetic.
+  let raw = 0;
+  let mult = 1;
+  let b: number;
+  let n = 0;
+  do {
+    if (pos >= end) throw new CorruptRecordError('Varlong runs past the end of the data', pos);
+    if (n === 10) throw new CorruptRecordError('Varlong is too long (more than 10 bytes)', c.pos);
+    b = buf[pos++];
+    raw += (b & 0x7f) * mult;
+    mult *= 128;
+    n++;
+  } while (b & 0x80);
+  c.pos = pos;
+  // zigzag decode on a double: even → raw/2, odd → -(raw+1)/2
+  return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+}
+
+export function sizeOfVarint(value: number): number {
+  let v = ((value << 1) ^ (value >> 31)) >>> 0;
+  let bytes = 1;
+  while (v >= 0x80) {
+    v >>>= 7;
+    bytes++;
+  }
+  return bytes;
+}
+
+export function sizeOfVarlong(value: number): number {
+  let v = value >= 0 ? value * 2 : -value * 2 - 1;
+  let bytes = 1;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    bytes++;
+  }
+  return bytes;
+}
+
+/** Writes a zigzag varint at `pos`, returns the position after it. */
+export function writeVarint(buf: Uint8Array, pos: number, value: number): number {
+  let v = ((value << 1) ^ (value >> 31)) >>> 0;
+  while (v >= 0x80) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[pos++] = v;
+  return pos;
+}
+
+export function writeVarlong(buf: Uint8Array, pos: number, value: number): number {
+  if (value >= -0x40000000 && value < 0x40000000) return writeVarint(buf, pos, value);
+  let v = value >= 0 ? value * 2 : -value * 2 - 1;
+  while (v >= 128) {
+    buf[pos++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  buf[pos++] = v;
+  return pos;
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Tests that spawn /usr/bin/python3 or write log dirs stay fast on 2 cores with few workers.
+    maxWorkers: 2,
+    // .ci/run asks for a JSON report beside the normal output, to print its one-line summary.
+    reporters: process.env.KSEG_VITEST_JSON ? ['default', 'json'] : ['default'],
+    outputFile: process.env.KSEG_VITEST_JSON ? { json: process.env.KSEG_VITEST_JSON } : undefined,
+  },
+});
