@@ -1,0 +1,39 @@
+// kseg entry point: commander wiring, and the one place errors become exit codes. Anything thrown
+// prints as one line on stderr (a stack only with --debug).
+import { Command, CommanderError } from 'commander';
+import { KsegError } from '../format/errors.js';
+import { UsageError } from './args.js';
+import { registerDump } from './dumpCommand.js';
+import { EXIT_PROBLEMS, EXIT_USAGE } from './exitCodes.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('kseg')
+    .description('Inspect, verify, repair and load-test Apache Kafka log directories')
+    .version('0.1.0')
+    .option('--debug', 'print stack traces for errors')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  registerDump(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed its message; help/version exit 0.
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
+      return;
+    }
+    const e = err as Error & { code?: string };
+    if (debug) process.stderr.write(`${e.stack ?? e}\n`);
+    else process.stderr.write(`kseg: ${e.message}\n`);
+    // Data errors that escape a tool are problems in the data; the rest is usage or I/O.
+    process.exitCode = err instanceof UsageError ? EXIT_USAGE : err instanceof KsegError ? EXIT_PROBLEMS : EXIT_USAGE;
+  }
+}
