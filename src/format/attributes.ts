@@ -3,7 +3,7 @@
 
 export type CodecName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
-export const enum Codec {
+export enum Codec {
   None = 0,
   Gzip = 1,
   Snappy = 2,
@@ -23,7 +23,7 @@ export function codecName(id: number): CodecName | `unknown(${number})` {
   return CODEC_NAMES[id] ?? `unknown(${id})`;
 }
 
-export const enum TimestampType {
+export enum TimestampType {
   NoTimestamp = -1,
   CreateTime = 0,
   LogAppendTime = 1,

@@ -1,0 +1,137 @@
+// Offset index (Kafka's OffsetIndex): 8-byte entries `relativeOffset int32 | position int32`, sparse,
+// mapping an offset to the byte position of the batch that holds it. Like Kafka, a writable index is
+// preallocated to `segment.index.bytes` (rounded down to the entry size) and trimmed to its entries on
+// roll and close. Kafka mmaps the file; here the entries live in a Buffer and appends are written
+// through to the file with positioned writes, so the file is what a broker would have on disk.
+
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { KsegError } from '../format/errors.js';
+
+export interface IndexEntry {
+  offset: number;
+  position: number;
+}
+
+abstract class AbstractIndex {
+  protected fd: number;
+  protected data: Buffer;
+  entries = 0;
+  readonly maxEntries: number;
+
+  constructor(
+    readonly path: string,
+    readonly baseOffset: number,
+    readonly entrySize: number,
+    /** Bytes to preallocate for a writable index (segment.index.bytes); 0 = read-only open. */
+    maxIndexSize: number,
+    writable: boolean,
+  ) {
+    // r+ (not a+) so positioned writes land where asked; w+ creates a new index.
+    this.fd = openSync(path, writable ? (existsSync(path) ? 'r+' : 'w+') : 'r');
+    const size = fstatSync(this.fd).size;
+    const rounded = Math.floor(maxIndexSize / entrySize) * entrySize;
+    this.maxEntries = writable ? rounded / entrySize : Math.floor(size / entrySize);
+    this.data = Buffer.alloc(Math.max(size, writable ? rounded : 0));
+    if (size > 0) readSync(this.fd, this.data, 0, size, 0);
+    // Existing entries: everything up to the first zero entry after the first (a zero tail is
+    // preallocation, not data — Kafka's own reader counts it, which is a known flaw).
+    this.entries = this.countEntries(Math.floor(size / entrySize));
+    if (writable && size < rounded) ftruncateSync(this.fd, rounded);
+  }
+
+  protected abstract countEntries(slots: number): number;
+
+  get isFull(): boolean {
+    return this.entries >= this.maxEntries;
+  }
+
+  get sizeInBytes(): number {
+    return this.entries * this.entrySize;
+  }
+
+  /** Trim the file to its entries (Kafka's trimToValidSize on roll/close). */
+  trimToValidSize(): void {
+    ftruncateSync(this.fd, this.sizeInBytes);
+  }
+
+  flush(): void {
+    fsyncSync(this.fd);
+  }
+
+  close(trim = true): void {
+    if (trim) this.trimToValidSize();
+    closeSync(this.fd);
+  }
+
+  /** Drop entries at or after `entry` (truncation). */
+  truncateToEntries(n: number): void {
+    this.entries = Math.min(this.entries, n);
+    this.data.fill(0, n * this.entrySize);
+  }
+
+  protected writeEntry(slot: number): void {
+    writeSync(this.fd, this.data, slot * this.entrySize, this.entrySize, slot * this.entrySize);
+  }
+
+  protected relative(offset: number): number {
+    const rel = offset - this.baseOffset;
+    if (rel < 0 || rel > 0x7fffffff) throw new KsegError(`Offset ${offset} cannot be stored relative to base ${this.baseOffset} in ${this.path}`);
+    return rel;
+  }
+}
+
+export class OffsetIndex extends AbstractIndex {
+  constructor(path: string, baseOffset: number, maxIndexSize = 10 * 1024 * 1024, writable = true) {
+    super(path, baseOffset, 8, maxIndexSize, writable);
+  }
+
+  protected countEntries(slots: number): number {
+    for (let i = 1; i < slots; i++) if (this.data.readInt32BE(i * 8) === 0) return i;
+    return slots;
+  }
+
+  relativeOffsetAt(i: number): number {
+    return this.data.readInt32BE(i * 8);
+  }
+
+  entry(i: number): IndexEntry {
+    return { offset: this.baseOffset + this.data.readInt32BE(i * 8), position: this.data.readInt32BE(i * 8 + 4) };
+  }
+
+  lastOffset(): number {
+    return this.entries === 0 ? this.baseOffset : this.baseOffset + this.relativeOffsetAt(this.entries - 1);
+  }
+
+  append(offset: number, position: number): void {
+    if (this.isFull) throw new KsegError(`Attempt to append to a full index (size = ${this.entries}) ${this.path}`);
+    if (this.entries > 0 && offset <= this.lastOffset()) {
+      throw new KsegError(`Attempt to append an offset (${offset}) to position ${this.entries} no larger than the last offset appended (${this.lastOffset()}) to ${this.path}`);
+    }
+    const slot = this.entries;
+    this.data.writeInt32BE(this.relative(offset), slot * 8);
+    this.data.writeInt32BE(position, slot * 8 + 4);
+    this.writeEntry(slot);
+    this.entries++;
+  }
+
+  /** Largest entry with offset <= target (Kafka's lookup); base/0 when none. */
+  lookup(target: number): IndexEntry {
+    const rel = target - this.baseOffset;
+    let lo = 0;
+    let hi = this.entries - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.relativeOffsetAt(mid) <= rel) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found < 0 ? { offset: this.baseOffset, position: 0 } : this.entry(found);
+  }
+
+  all(): IndexEntry[] {
+    return Array.from({ length: this.entries }, (_, i) => this.entry(i));
+  }
+}
+export { AbstractIndex };

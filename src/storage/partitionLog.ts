@@ -1,0 +1,225 @@
+// A partition's log (Kafka's UnifiedLog + LocalLog, minus replication): the directory of segments,
+// offset assignment, roll, flush policy, producer state, leader-epoch checkpoint and
+// partition.metadata. One writer per partition; appends are sequential.
+
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { CONTROL_FLAG_MASK, KsegError, RecordBatch, readControlRecord, writeInt64, type Record } from '../format/index.js';
+import { writeFileAtomic } from './atomicWrite.js';
+import { readLeaderEpochCheckpoint, writeLeaderEpochCheckpoint, type EpochEntry } from './checkpointFile.js';
+import { LOG_SUFFIX, offsetFileName, parseOffsetFileName, partitionDirName, SNAPSHOT_SUFFIX } from './fileNames.js';
+import { FlushPolicy } from './flushPolicy.js';
+import type { LogConfig } from './logConfig.js';
+import { LogFileReader } from './logFileReader.js';
+import { LogSegment } from './logSegment.js';
+import { decodeProducerSnapshot } from './producerSnapshot.js';
+import { ProducerState } from './producerState.js';
+
+export interface PartitionLogStats {
+  /** Batches and bytes appended by this writer. */
+  batches: number;
+  bytes: number;
+  records: number;
+  fsyncs: number;
+  rolls: number;
+}
+
+export interface AppendResult {
+  baseOffset: number;
+  lastOffset: number;
+  /** True when the flush policy fsynced the log after this append. */
+  flushed: boolean;
+}
+
+export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
+export const PARTITION_METADATA = 'partition.metadata';
+
+export class PartitionLog {
+  readonly dir: string;
+  private readonly segments: LogSegment[] = [];
+  readonly producerState = new ProducerState();
+  private readonly flushPolicy: FlushPolicy;
+  private epochs: EpochEntry[] = [];
+  nextOffset = 0;
+  logStartOffset = 0;
+  readonly stats: PartitionLogStats = { batches: 0, bytes: 0, records: 0, fsyncs: 0, rolls: 0 };
+  private pendingFlushes: Promise<void>[] = [];
+  private flushError: Error | null = null;
+  private closed = false;
+
+  private constructor(
+    logDir: string,
+    readonly topic: string,
+    readonly partition: number,
+    readonly config: LogConfig,
+    readonly leaderEpoch: number,
+    private readonly now: () => number,
+  ) {
+    this.dir = join(logDir, partitionDirName(topic, partition));
+    this.flushPolicy = new FlushPolicy(config.flushMessages, config.flushMs, now());
+  }
+
+  /**
+   * Opens (or creates) `<logDir>/<topic>-<partition>`. An existing log is continued after its last
+   * offset; a log whose last segment ends in invalid bytes is refused (run `kseg recover` first) so
+   * nothing is appended after garbage.
+   */
+  static open(logDir: string, topic: string, partition: number, config: LogConfig, opts: { leaderEpoch?: number; topicId?: string; now?: () => number } = {}): PartitionLog {
+    const log = new PartitionLog(logDir, topic, partition, config, opts.leaderEpoch ?? 0, opts.now ?? Date.now);
+    log.load(opts.topicId);
+    return log;
+  }
+
+  private load(topicId?: string): void {
+    mkdirSync(this.dir, { recursive: true });
+    const metadata = join(this.dir, PARTITION_METADATA);
+    if (!existsSync(metadata)) writeFileAtomic(metadata, `version: 0\ntopic_id: ${topicId ?? newTopicId()}`, false);
+    const epochFile = join(this.dir, LEADER_EPOCH_CHECKPOINT);
+    if (existsSync(epochFile)) this.epochs = readLeaderEpochCheckpoint(epochFile);
+    const bases = readdirSync(this.dir)
+      .map((f) => parseOffsetFileName(f, LOG_SUFFIX))
+      .filter((o): o is number => o !== null)
+      .sort((a, b) => a - b);
+    const now = this.now();
+    if (bases.length === 0) {
+      this.segments.push(new LogSegment(this.dir, 0, this.config, now));
+      return;
+    }
+    this.logStartOffset = bases[0];
+    const lastBase = bases[bases.length - 1];
+    const last = new LogSegment(this.dir, lastBase, this.config, now);
+    // Find the next offset: scan the active segment from its last index entry.
+    const from = last.offsetIndex.entries > 0 ? last.offsetIndex.entry(last.offsetIndex.entries - 1).position : 0;
+    const reader = new LogFileReader(last.logPath, { startPosition: from });
+    let next = lastBase;
+    for (const b of reader) next = b.lastOffset + 1;
+    const end = reader.end!;
+    if (end.reason !== 'end') {
+      last.close();
+      throw new KsegError(`${last.logPath} ends with ${end.remainingBytes} invalid bytes at position ${end.position} (${end.message}); run kseg recover before appending`);
+    }
+    this.nextOffset = next;
+    // Producer state from the latest snapshot, if any (written at roll and close).
+    const snaps = readdirSync(this.dir)
+      .map((f) => parseOffsetFileName(f, SNAPSHOT_SUFFIX))
+      .filter((o): o is number => o !== null && o <= next)
+      .sort((a, b) => a - b);
+    if (snaps.length > 0) this.producerState.load(decodeProducerSnapshot(readFileSync(join(this.dir, offsetFileName(snaps[snaps.length - 1], SNAPSHOT_SUFFIX)))));
+    this.segments.push(last);
+  }
+
+  get activeSegment(): LogSegment {
+    return this.segments[this.segments.length - 1];
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /**
+   * Appends one record batch v2, assigning offsets from nextOffset (the base offset field is outside
+   * the CRC, so the broker rewrites it in place: so do we). Returns the assigned offsets.
+   */
+  append(batch: Buffer): AppendResult {
+    if (this.closed) throw new KsegError('append to a closed log');
+    if (this.flushError) throw this.flushError;
+    const view = new RecordBatch(batch, 0);
+    const baseOffset = this.nextOffset;
+    writeInt64(batch, 0, baseOffset);
+    const lastOffset = baseOffset + view.lastOffsetDelta;
+    const maxTimestamp = view.maxTimestamp;
+    const count = view.recordCount;
+    const now = this.now();
+    if (this.activeSegment.shouldRoll(batch.length, maxTimestamp, lastOffset, now)) this.roll(now);
+    const seg = this.activeSegment;
+    if (view.partitionLeaderEpoch >= 0) this.assignEpoch(view.partitionLeaderEpoch, baseOffset);
+    seg.append(batch, lastOffset, maxTimestamp);
+    this.nextOffset = lastOffset + 1;
+    if (view.producerId >= 0) {
+      const marker = view.attributes & CONTROL_FLAG_MASK ? controlMarker(view) : undefined;
+      const aborted = this.producerState.update({
+        producerId: view.producerId,
+        producerEpoch: view.producerEpoch,
+        baseSequence: view.baseSequence,
+        lastSequence: view.lastSequence,
+        baseOffset,
+        lastOffset,
+        maxTimestamp,
+        isTransactional: view.isTransactional,
+        marker,
+      });
+      if (aborted) seg.txnIndex.append(aborted);
+    }
+    this.stats.batches++;
+    this.stats.bytes += batch.length;
+    this.stats.records += count;
+    let flushed = false;
+    if (!this.flushPolicy.never && this.flushPolicy.onAppend(count, now)) {
+      this.flush();
+      flushed = true;
+    }
+    return { baseOffset, lastOffset, flushed };
+  }
+
+  /** For flush.ms with no appends: call periodically. */
+  maybeTimedFlush(): boolean {
+    if (this.flushPolicy.never || !this.flushPolicy.due(this.now())) return false;
+    this.flush();
+    return true;
+  }
+
+  private assignEpoch(epoch: number, startOffset: number): void {
+    const last = this.epochs[this.epochs.length - 1];
+    if (last && last.epoch >= epoch) return;
+    this.epochs.push({ epoch, startOffset });
+    writeLeaderEpochCheckpoint(join(this.dir, LEADER_EPOCH_CHECKPOINT), this.epochs);
+  }
+
+  /** Rolls to a new segment at nextOffset (UnifiedLog.roll). */
+  roll(now = this.now()): void {
+    const old = this.activeSegment;
+    this.producerState.writeSnapshot(join(this.dir, offsetFileName(this.nextOffset, SNAPSHOT_SUFFIX)));
+    this.pendingFlushes.push(
+      new Promise((resolve) =>
+        old.onBecomeInactive((n, err) => {
+          this.stats.fsyncs += n;
+          if (err) this.flushError = err;
+          resolve();
+        }),
+      ),
+    );
+    this.segments.push(new LogSegment(this.dir, this.nextOffset, this.config, now));
+    this.stats.rolls++;
+  }
+
+  /** fsync the active segment and its indexes (older segments were flushed at roll). */
+  flush(): void {
+    this.stats.fsyncs += this.activeSegment.flush();
+    this.flushPolicy.flushed(this.now());
+  }
+
+  /** Clean close: final index entries, trimmed indexes, producer snapshot, pending flushes awaited. */
+  async close(opts: { flush?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (opts.flush ?? true) this.flush();
+    this.activeSegment.close();
+    this.producerState.writeSnapshot(join(this.dir, offsetFileName(this.nextOffset, SNAPSHOT_SUFFIX)));
+    await Promise.all(this.pendingFlushes);
+    if (this.flushError) throw this.flushError;
+  }
+}
+
+function controlMarker(view: RecordBatch): { type: number; coordinatorEpoch: number } | undefined {
+  for (const r of view.records() as Iterable<Record>) {
+    const c = readControlRecord(r);
+    if (c.type === 0 || c.type === 1) return { type: c.type, coordinatorEpoch: c.coordinatorEpoch ?? -1 };
+  }
+  return undefined;
+}
+
+/** A random topic id as Kafka prints it: URL-safe base64 of 16 bytes, no padding. */
+export function newTopicId(): string {
+  return randomBytes(16).toString('base64url');
+}

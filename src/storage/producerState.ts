@@ -1,0 +1,76 @@
+// Producer state per partition (a slim ProducerStateManager): last sequence/offset per producer id,
+// open transactions, and the aborted transactions that go into `.txnindex`. Snapshots are written
+// at roll and close, named by the next offset.
+
+import { writeFileAtomic } from './atomicWrite.js';
+import { encodeProducerSnapshot, type ProducerSnapshotEntry } from './producerSnapshot.js';
+import type { AbortedTxn } from './transactionIndex.js';
+
+export interface BatchProducerInfo {
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  lastSequence: number;
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+  isTransactional: boolean;
+  /** For control batches: 0 ABORT, 1 COMMIT. */
+  marker?: { type: number; coordinatorEpoch: number };
+}
+
+export class ProducerState {
+  private readonly producers = new Map<number, ProducerSnapshotEntry>();
+
+  get size(): number {
+    return this.producers.size;
+  }
+
+  /** Records a batch; returns the aborted transaction to index when the batch is an ABORT marker. */
+  update(b: BatchProducerInfo): AbortedTxn | null {
+    if (b.producerId < 0) return null;
+    let e = this.producers.get(b.producerId);
+    if (!e) {
+      e = { producerId: b.producerId, producerEpoch: b.producerEpoch, lastSequence: -1, lastOffset: -1, offsetDelta: 0, timestamp: -1, coordinatorEpoch: -1, currentTxnFirstOffset: -1 };
+      this.producers.set(b.producerId, e);
+    }
+    e.producerEpoch = b.producerEpoch;
+    e.timestamp = b.maxTimestamp;
+    if (b.marker) {
+      const first = e.currentTxnFirstOffset;
+      e.coordinatorEpoch = b.marker.coordinatorEpoch;
+      e.currentTxnFirstOffset = -1;
+      if (b.marker.type === 0 && first >= 0) {
+        return { version: 0, producerId: b.producerId, firstOffset: first, lastOffset: b.lastOffset, lastStableOffset: this.lastStableOffset(b.lastOffset + 1) };
+      }
+      return null;
+    }
+    if (b.baseSequence >= 0) {
+      e.lastSequence = b.lastSequence;
+      e.lastOffset = b.lastOffset;
+      e.offsetDelta = b.lastSequence - b.baseSequence;
+    }
+    if (b.isTransactional && e.currentTxnFirstOffset < 0) e.currentTxnFirstOffset = b.baseOffset;
+    return null;
+  }
+
+  /** First offset of the earliest open transaction, or `fallback` when none is open. */
+  lastStableOffset(fallback: number): number {
+    let lso = fallback;
+    for (const e of this.producers.values()) if (e.currentTxnFirstOffset >= 0 && e.currentTxnFirstOffset < lso) lso = e.currentTxnFirstOffset;
+    return lso;
+  }
+
+  entries(): ProducerSnapshotEntry[] {
+    return [...this.producers.values()].map((e) => ({ ...e }));
+  }
+
+  load(entries: readonly ProducerSnapshotEntry[]): void {
+    this.producers.clear();
+    for (const e of entries) this.producers.set(e.producerId, { ...e });
+  }
+
+  writeSnapshot(path: string): void {
+    writeFileAtomic(path, encodeProducerSnapshot(this.entries()), false);
+  }
+}
