@@ -36,7 +36,10 @@ export function readVarlong(c: Cursor): number {
   let pos = c.pos;
   const end = c.end;
   // Fast path: values that fit in 28 bits of raw varint (4 bytes) stay in int32 arithmetic.
-  let raw = 0;
+  // The zigzag sign is the low bit of the first byte; starting at -sign keeps raw even, so it stays
+  // exact up to 2^54 (an odd raw above 2^53 would round and flip the sign).
+  const sign = buf[pos] & 1;
+  let raw = -sign;
   let mult = 1;
   let b: number;
   let n = 0;
@@ -49,8 +52,8 @@ export function readVarlong(c: Cursor): number {
     n++;
   } while (b & 0x80);
   c.pos = pos;
-  // zigzag decode on a double: even → raw/2, odd → -(raw+1)/2
-  return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+  // zigzag decode on a double: raw (without the sign bit) / 2, or -(raw/2) - 1 when the sign bit is set
+  return sign ? -(raw / 2) - 1 : raw / 2;
 }
 
 export function sizeOfVarint(value: number): number {
@@ -86,11 +89,15 @@ export function writeVarint(buf: Uint8Array, pos: number, value: number): number
 
 export function writeVarlong(buf: Uint8Array, pos: number, value: number): number {
   if (value >= -0x40000000 && value < 0x40000000) return writeVarint(buf, pos, value);
-  let v = value >= 0 ? value * 2 : -value * 2 - 1;
+  // zigzag as 2·(-value - 1) plus a sign bit ORed into the first byte: v stays even and exact up to
+  // 2^54, where -value * 2 - 1 would round for |value| > 2^52 (and flip the sign).
+  let v = value >= 0 ? value * 2 : (-value - 1) * 2;
+  let sign = value >= 0 ? 0 : 1;
   while (v >= 128) {
-    buf[pos++] = (v % 128) | 0x80;
+    buf[pos++] = (v % 128) | 0x80 | sign;
+    sign = 0;
     v = Math.floor(v / 128);
   }
-  buf[pos++] = v;
+  buf[pos++] = v | sign;
   return pos;
 }
