@@ -1,0 +1,100 @@
+// Record payloads for load generation. Kafka's perf tool regenerates random A–Z bytes per record (a
+// real cost, and a payload no codec can shrink); kseg draws views from a pool built once, mixing
+// random bytes with repeated JSON-like text in the proportion `compressibility` (0 = random, 1 = text),
+// so compression behaves like it does on real event data and generating a record allocates nothing.
+
+import { readFileSync } from 'node:fs';
+import { KsegError } from '../format/errors.js';
+
+/** A small, seeded PRNG (mulberry32): runs are reproducible with --seed. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = ['"user":', '"event":"click"', '"page":"/checkout"', '"ts":', '"session":"', '"ok":true', '"items":[', '"price":', '"region":"eu-west-1"', '"agent":"Mozilla/5.0"', ',', '{', '}', ' '];
+
+/** Pool of bytes with the given compressibility (fraction of text runs vs random bytes). */
+export function buildPayloadPool(size: number, compressibility: number, random: () => number): Buffer {
+  const pool = Buffer.allocUnsafe(size);
+  let p = 0;
+  while (p < size) {
+    if (random() < compressibility) {
+      const w = WORDS[Math.floor(random() * WORDS.length)];
+      p += pool.write(w, p, 'latin1');
+      if (random() < 0.3) p += pool.write(String(Math.floor(random() * 1000)), p, 'latin1');
+    } else {
+      const run = 8;
+      for (let i = 0; i < run && p < size; i++) pool[p++] = Math.floor(random() * 256);
+    }
+  }
+  return pool;
+}
+
+export interface PayloadSource {
+  /** The value for record number `i` (a view; valid until the builder copies it). */
+  value(i: number): Buffer;
+  /** Average value size in bytes. */
+  readonly averageSize: number;
+}
+
+/** Fixed-size values taken from a pool at pseudo-random offsets. */
+export function poolPayloads(recordSize: number, compressibility: number, seed: number): PayloadSource {
+  const random = rng(seed);
+  const poolSize = Math.max(4 * 1024 * 1024, recordSize * 64);
+  const pool = buildPayloadPool(poolSize + recordSize, compressibility, random);
+  // Offsets precomputed so picking one is an array read.
+  const offsets = new Int32Array(4096);
+  for (let i = 0; i < offsets.length; i++) offsets[i] = Math.floor(random() * poolSize);
+  return {
+    averageSize: recordSize,
+    value: (i) => {
+      const o = offsets[i & 4095];
+      return pool.subarray(o, o + recordSize);
+    },
+  };
+}
+
+/** --payload-file: records split by the delimiter, picked at random like Kafka's tool. */
+export function filePayloads(path: string, delimiter: string, seed: number): PayloadSource {
+  const text = readFileSync(path, 'utf8');
+  const parts = text.split(delimiter).filter((s) => s.length > 0).map((s) => Buffer.from(s, 'utf8'));
+  if (parts.length === 0) throw new KsegError(`File does not contain any payloads: ${path}`);
+  const random = rng(seed);
+  const picks = new Int32Array(4096);
+  for (let i = 0; i < picks.length; i++) picks[i] = Math.floor(random() * parts.length);
+  return { averageSize: parts.reduce((a, b) => a + b.length, 0) / parts.length, value: (i) => parts[picks[i & 4095]] };
+}
+
+/** --payload-monotonic: the record number as text (Kafka: Long.toString(i)). */
+export function monotonicPayloads(): PayloadSource {
+  const scratch = Buffer.allocUnsafe(24);
+  return {
+    averageSize: 7,
+    value: (i) => scratch.subarray(0, scratch.write(String(i), 0, 'latin1')),
+  };
+}
+
+/** Keys: none, random bytes of keySize, or `i % keyRange` (KIP-1299) as text. */
+export function keySource(keySize: number | undefined, keyRange: number | undefined, seed: number): ((i: number) => Buffer) | null {
+  if (keyRange !== undefined) {
+    const width = keySize ?? 0;
+    const scratch = Buffer.allocUnsafe(Math.max(24, width));
+    return (i) => {
+      const s = String(i % keyRange).padStart(width, '0');
+      return scratch.subarray(0, scratch.write(s, 0, 'latin1'));
+    };
+  }
+  if (keySize === undefined || keySize <= 0) return null;
+  const pool = buildPayloadPool(64 * 1024 + keySize, 0, rng(seed ^ 0x5bd1e995));
+  return (i) => {
+    const o = (i * 7919) & 0xffff;
+    return pool.subarray(o, o + keySize);
+  };
+}

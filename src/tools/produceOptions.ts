@@ -1,0 +1,69 @@
+// Options of `kseg produce`, with Kafka's names and defaults where Kafka has them.
+import type { CodecName } from '../format/attributes.js';
+
+export interface ProduceOptions {
+  logDir: string;
+  topic: string;
+  partitions: number;
+  /** Stop after this many records (or after durationMs, whichever is set). */
+  numRecords?: number;
+  durationMs?: number;
+  recordSize?: number;
+  payloadFile?: string;
+  payloadDelimiter: string;
+  payloadMonotonic: boolean;
+  /** Fraction (0..1) of generated payload that is repetitive text rather than random bytes. */
+  compressibility: number;
+  keySize?: number;
+  keyRange?: number;
+  headers: number;
+  /** records/s; -1 = unlimited. */
+  throughput: number;
+  batchSize: number;
+  lingerMs: number;
+  compressionType: CodecName;
+  compressionLevel?: number;
+  flushMessages?: number;
+  flushMs?: number;
+  segmentBytes: number;
+  segmentMs?: number;
+  indexIntervalBytes: number;
+  segmentIndexBytes?: number;
+  idempotent: boolean;
+  transactional: boolean;
+  transactionDurationMs: number;
+  abortRatio: number;
+  warmupRecords: number;
+  workers: number;
+  reportingIntervalMs: number;
+  seed: number;
+}
+
+export const PRODUCE_DEFAULTS: Omit<ProduceOptions, 'logDir'> = {
+  topic: 'kseg-perf',
+  partitions: 1,
+  payloadDelimiter: '\n',
+  payloadMonotonic: false,
+  compressibility: 0.5,
+  headers: 0,
+  throughput: -1,
+  batchSize: 16384,
+  lingerMs: 5,
+  compressionType: 'none',
+  segmentBytes: 1024 * 1024 * 1024,
+  indexIntervalBytes: 4096,
+  idempotent: false,
+  transactional: false,
+  transactionDurationMs: 3000,
+  abortRatio: 0,
+  warmupRecords: 0,
+  workers: 1,
+  reportingIntervalMs: 5000,
+  seed: 0,
+};
+
+export function produceOptions(o: Partial<ProduceOptions> & { logDir: string }): ProduceOptions {
+  const opts = { ...PRODUCE_DEFAULTS } as ProduceOptions;
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (opts as unknown as Record<string, unknown>)[k] = v;
+  return opts;
+}
