@@ -1,0 +1,19 @@
+// Bench entry point (`npm run bench`): runs every bench and prints one JSON object on stdout;
+// progress goes to stderr. Flags: --quick (smaller, rougher run), --filter <substr> (case ids such
+// as "none/100B"), --no-kafkajs (skip the kafkajs comparison).
+import { runFormatBench } from './format.js';
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const fi = args.indexOf('--filter');
+  const filter = fi >= 0 ? args[fi + 1] : undefined;
+  const kafkajs = !args.includes('--no-kafkajs');
+  const format = await runFormatBench({ quick, filter, kafkajs });
+  process.stdout.write(`${JSON.stringify({ format }, null, 2)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
