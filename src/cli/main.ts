@@ -1,9 +1,11 @@
 // kseg entry point: commander wiring, and the one place errors become exit codes. Anything thrown
 // prints as one line on stderr (a stack only with --debug).
 import { Command, CommanderError } from 'commander';
-import { KsegError } from '../format/errors.js';
+import { CompressionError, CorruptRecordError, UnsupportedFormatError } from '../format/errors.js';
 import { UsageError } from './args.js';
 import { registerDump } from './dumpCommand.js';
+import { registerProduce } from './produceCommand.js';
+import { registerConsume } from './consumeCommand.js';
 import { EXIT_PROBLEMS, EXIT_USAGE } from './exitCodes.js';
 
 export function buildProgram(): Command {
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   registerDump(program);
+  registerProduce(program);
+  registerConsume(program);
   return program;
 }
 
@@ -33,7 +37,9 @@ export async function main(argv: string[]): Promise<void> {
     const e = err as Error & { code?: string };
     if (debug) process.stderr.write(`${e.stack ?? e}\n`);
     else process.stderr.write(`kseg: ${e.message}\n`);
-    // Data errors that escape a tool are problems in the data; the rest is usage or I/O.
-    process.exitCode = err instanceof UsageError ? EXIT_USAGE : err instanceof KsegError ? EXIT_PROBLEMS : EXIT_USAGE;
+    // Errors about bad bytes are problems in the data; everything else (bad options, a locked or
+    // missing dir, I/O) is a usage or I/O error.
+    const dataError = err instanceof CorruptRecordError || err instanceof CompressionError || err instanceof UnsupportedFormatError;
+    process.exitCode = dataError && !(err instanceof UsageError) ? EXIT_PROBLEMS : EXIT_USAGE;
   }
 }

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { CONTROL_FLAG_MASK, KsegError, RecordBatch, readControlRecord, writeInt64, type Record } from '../format/index.js';
+import { CONTROL_FLAG_MASK, CorruptRecordError, KsegError, RecordBatch, readControlRecord, writeInt64, type Record } from '../format/index.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { readLeaderEpochCheckpoint, writeLeaderEpochCheckpoint, type EpochEntry } from './checkpointFile.js';
 import { LOG_SUFFIX, offsetFileName, parseOffsetFileName, partitionDirName, SNAPSHOT_SUFFIX } from './fileNames.js';
@@ -97,7 +97,7 @@ export class PartitionLog {
     const end = reader.end!;
     if (end.reason !== 'end') {
       last.close();
-      throw new KsegError(`${last.logPath} ends with ${end.remainingBytes} invalid bytes at position ${end.position} (${end.message}); run kseg recover before appending`);
+      throw new CorruptRecordError(`${last.logPath} ends with ${end.remainingBytes} invalid bytes at position ${end.position} (${end.message}); run kseg recover before appending`, end.position);
     }
     this.nextOffset = next;
     // Producer state from the latest snapshot, if any (written at roll and close).

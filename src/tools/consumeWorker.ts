@@ -1,0 +1,10 @@
+// Worker-thread entry for `kseg consume --workers N`.
+import { parentPort, workerData } from 'node:worker_threads';
+import { consumePartitions, type ConsumeOptions, type PartitionTarget } from './consume.js';
+
+const { targets, o, limit } = workerData as { targets: PartitionTarget[]; o: ConsumeOptions; limit?: number };
+try {
+  parentPort!.postMessage({ type: 'done', counts: consumePartitions(targets, o, limit ?? Infinity) });
+} catch (err) {
+  parentPort!.postMessage({ type: 'error', message: (err as Error).message });
+}
