@@ -180,7 +180,7 @@ export class RecordIterator implements IterableIterator<Record> {
     if (count < 0) throw new CorruptRecordError(`Found invalid record count ${count} in magic v2 batch`, batch.position);
     const buf = opts.shallow && batch.compression !== 0 ? Buffer.alloc(0) : batch.recordsBuffer(opts);
     this.remaining = opts.shallow && batch.compression !== 0 ? 0 : count;
-    this.cursor = { buf, pos: 0, end: buf.length };
+    this.cursor = { buf, pos: 0, end: buf.length, errorPosition: batch.position };
     this.baseOffset = batch.baseOffset;
     this.baseTimestamp = batch.baseTimestamp;
     this.baseSequence = batch.baseSequence;

@@ -10,6 +10,8 @@ export interface Cursor {
   pos: number;
   /** Exclusive end: reads past it are corrupt data. */
   end: number;
+  /** Position errors report (e.g. the enclosing batch's file position); default: where the read failed. */
+  errorPosition?: number;
 }
 
 export function readVarint(c: Cursor): number {
@@ -20,8 +22,8 @@ export function readVarint(c: Cursor): number {
   let shift = 0;
   let b: number;
   do {
-    if (pos >= end) throw new CorruptRecordError('Varint runs past the end of the data', pos);
-    if (shift > 28) throw new CorruptRecordError('Varint is too long (more than 5 bytes)', c.pos);
+    if (pos >= end) throw new CorruptRecordError('Varint runs past the end of the data', c.errorPosition ?? pos);
+    if (shift > 28) throw new CorruptRecordError('Varint is too long (more than 5 bytes)', c.errorPosition ?? c.pos);
     b = buf[pos++];
     raw |= (b & 0x7f) << shift;
     shift += 7;
@@ -44,8 +46,8 @@ export function readVarlong(c: Cursor): number {
   let b: number;
   let n = 0;
   do {
-    if (pos >= end) throw new CorruptRecordError('Varlong runs past the end of the data', pos);
-    if (n === 10) throw new CorruptRecordError('Varlong is too long (more than 10 bytes)', c.pos);
+    if (pos >= end) throw new CorruptRecordError('Varlong runs past the end of the data', c.errorPosition ?? pos);
+    if (n === 10) throw new CorruptRecordError('Varlong is too long (more than 10 bytes)', c.errorPosition ?? c.pos);
     b = buf[pos++];
     raw += (b & 0x7f) * mult;
     mult *= 128;
