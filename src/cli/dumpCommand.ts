@@ -1,87 +1,107 @@
 // `kseg dump`: commander wiring and rendering over tools/dump.ts.
-import type { Command } from 'commander';
-import { Option } from 'commander';
-import { existsSync, statSync } from 'node:fs';
-import { dumpLogFile, type DumpOptions } from '../tools/dump.js';
+import { Command, Option } from 'commander';
+import { dump, type DumpOptions, type PayloadDecoderName } from '../tools/dump.js';
 import { VALUE_DECODERS, type ValueDecoderName } from '../tools/valueDecoder.js';
+import { arg, parseIntArg, UsageError } from './args.js';
+import { parseTime } from './consumeCommand.js';
+import { DumpTextRenderer } from './dumpText.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE } from './exitCodes.js';
 import { LineWriter } from './output.js';
-import { parseIntArg, UsageError } from './args.js';
 
-interface DumpCliOptions {
+interface DumpCli {
   files?: string;
   json?: boolean;
   deepIteration?: boolean;
   printDataLog?: boolean;
-  keyDecoder: ValueDecoderName;
-  valueDecoder: ValueDecoderName;
+  skipRecordMetadata?: boolean;
+  verifyIndexOnly?: boolean;
+  indexSanityCheck?: boolean;
+  keyDecoder?: ValueDecoderName;
+  valueDecoder?: ValueDecoderName;
+  offsetsDecoder?: boolean;
+  transactionLogDecoder?: boolean;
+  clusterMetadataDecoder?: boolean;
   maxBytes?: number;
-  maxDecompressedBytes?: number;
+  maxMessageSize: number;
+  maxDecompressedBytes: number;
+  fromOffset?: number;
+  toOffset?: number;
+  fromTime?: number;
+  toTime?: number;
+  key?: string;
+  batchesOnly?: boolean;
 }
 
 export function registerDump(program: Command): void {
   program
     .command('dump')
-    .description('Print the contents of Kafka segment files (.log)')
-    .argument('[files...]', 'segment files to dump')
+    .description('Print Kafka log files (.log, .index, .timeindex, .txnindex, .snapshot, KRaft .checkpoint, checkpoints) like kafka-dump-log')
+    .argument('[paths...]', 'files or partition directories to dump')
     .option('--files <list>', 'comma-separated list of files (kafka-dump-log style)')
-    .option('--json', 'JSON Lines output: one object per batch, record and problem')
+    .option('--json', 'JSON Lines: one object per batch, record, index entry and problem')
     .option('--deep-iteration', 'iterate records, not only batches')
     .option('--print-data-log', 'print keys, values and header values (implies --deep-iteration)')
-    .addOption(new Option('--key-decoder <decoder>', 'how to print keys').choices(VALUE_DECODERS as string[]).default('string'))
-    .addOption(new Option('--value-decoder <decoder>', 'how to print values and header values').choices(VALUE_DECODERS as string[]).default('string'))
-    .option('--max-bytes <n>', 'only read batches within the first N bytes of each file', parseIntArg)
+    .option('--skip-record-metadata', 'print record contents without their metadata; skips control records')
+    .option('--verify-index-only', 'check .index/.timeindex against the log without printing entries')
+    .option('--index-sanity-check', 'run the index sanity check only (and report zero-filled tails it would miss)')
+    .addOption(new Option('--key-decoder <decoder>', 'how to print keys (implies --print-data-log)').choices(VALUE_DECODERS as string[]))
+    .addOption(new Option('--value-decoder <decoder>', 'how to print values and header values (implies --print-data-log)').choices(VALUE_DECODERS as string[]))
+    .option('--offsets-decoder', 'decode __consumer_offsets records as JSON')
+    .option('--transaction-log-decoder', 'decode __transaction_state records')
+    .option('--cluster-metadata-decoder', 'decode KRaft __cluster_metadata records as JSON')
+    .option('--max-bytes <n>', 'only read batches within the first N bytes of each log', parseIntArg)
+    .option('--max-message-size <n>', 'accepted for compatibility: kseg reads batches of any size whole', parseIntArg, 5 * 1024 * 1024)
     .option('--max-decompressed-bytes <n>', 'per-batch decompression limit (bomb guard)', parseIntArg, 64 * 1024 * 1024)
-    .action((files: string[], opts: DumpCliOptions) => {
-      process.exitCode = runDump(files, opts);
+    .option('--from-offset <n>', 'start at this offset (seeks with the offset index)', parseIntArg)
+    .option('--to-offset <n>', 'stop after this offset', parseIntArg)
+    .option('--from-time <ts>', 'records at or after this time (epoch ms or ISO-8601; seeks with the time index)', arg(parseTime))
+    .option('--to-time <ts>', 'records at or before this time (epoch ms or ISO-8601)', arg(parseTime))
+    .option('--key <key>', 'only records with this key (UTF-8)')
+    .option('--batches-only', 'print batch lines only')
+    .action((paths: string[], opts: DumpCli) => {
+      process.exitCode = runDump(paths, opts);
     });
 }
 
-export function runDump(args: string[], opts: DumpCliOptions): number {
-  const files = [...args, ...(opts.files ? opts.files.split(',').filter((f) => f.length > 0) : [])];
-  if (files.length === 0) throw new UsageError('Missing required argument "[files]"');
-  const dumpOpts: DumpOptions = {
-    deepIteration: opts.deepIteration,
-    printDataLog: opts.printDataLog,
-    keyDecoder: opts.keyDecoder,
-    valueDecoder: opts.valueDecoder,
-    maxBytes: opts.maxBytes,
-    maxDecompressedBytes: opts.maxDecompressedBytes,
+export function runDump(args: string[], c: DumpCli): number {
+  const paths = [...args, ...(c.files ? c.files.split(',').filter((f) => f.length > 0) : [])];
+  if (paths.length === 0) throw new UsageError('Missing required argument "[files]"');
+  const payloadDecoder: PayloadDecoderName | undefined = c.offsetsDecoder ? 'offsets' : c.transactionLogDecoder ? 'transaction-log' : c.clusterMetadataDecoder ? 'cluster-metadata' : undefined;
+  const opts: DumpOptions = {
+    deepIteration: c.deepIteration,
+    printDataLog: c.printDataLog || c.keyDecoder !== undefined || c.valueDecoder !== undefined || payloadDecoder !== undefined,
+    skipRecordMetadata: c.skipRecordMetadata,
+    verifyIndexOnly: c.verifyIndexOnly,
+    indexSanityCheck: c.indexSanityCheck,
+    keyDecoder: c.keyDecoder,
+    valueDecoder: c.valueDecoder,
+    payloadDecoder,
+    maxBytes: c.maxBytes,
+    maxMessageSize: c.maxMessageSize,
+    maxDecompressedBytes: c.maxDecompressedBytes,
+    fromOffset: c.fromOffset,
+    toOffset: c.toOffset,
+    fromTime: c.fromTime,
+    toTime: c.toTime,
+    key: c.key,
+    batchesOnly: c.batchesOnly,
   };
   const out = new LineWriter();
+  const text = new DumpTextRenderer(!!c.skipRecordMetadata);
   let problems = 0;
   let ioErrors = 0;
-  for (const file of files) {
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      out.flush();
-      process.stderr.write(`kseg dump: cannot read ${file}: no such file\n`);
-      ioErrors++;
-      continue;
+  for (const ev of dump(paths, opts)) {
+    if (ev.type === 'problem') {
+      if (ev.check === 'io') ioErrors++;
+      else problems++;
     }
-    if (!file.endsWith('.log')) {
-      process.stderr.write(`Ignoring unknown file ${file}\n`);
-      continue;
-    }
-    for (const ev of dumpLogFile(file, dumpOpts)) {
-      if (ev.type === 'problem' || ev.type === 'trailing') problems++;
-      if (opts.json) out.line(JSON.stringify(ev));
-      else out.line(renderText(ev));
+    if (c.json) out.line(JSON.stringify(ev));
+    else {
+      const line = text.line(ev);
+      if (line !== null) out.line(line);
     }
   }
   out.flush();
+  if (!c.json) for (const l of text.stderrLines()) process.stderr.write(l + '\n');
   return ioErrors > 0 ? EXIT_USAGE : problems > 0 ? EXIT_PROBLEMS : EXIT_OK;
-}
-
-// Minimal text rendering until the kafka-dump-log text parity work lands.
-function renderText(ev: ReturnType<typeof dumpLogFile> extends Generator<infer E> ? E : never): string {
-  switch (ev.type) {
-    case 'file':
-      return `Dumping ${ev.file}`;
-    case 'problem':
-      return `Problem at position ${ev.position}: ${ev.message}`;
-    case 'trailing':
-      return `Found ${ev.bytes} invalid bytes at the end of ${ev.file}`;
-    default:
-      return JSON.stringify(ev);
-  }
 }

@@ -1,205 +1,134 @@
-// kseg dump: the events of a segment dump as plain objects (one per batch, record, problem), so the
-// CLI only renders them (JSON Lines or kafka-dump-log text) and tests call this directly.
+// kseg dump: turns files (or partition directories) into dump events — one per line kafka-dump-log
+// would print, plus the problems it finds. Library function; the CLI only renders. Files are opened
+// read-only; bad data becomes problem events, never an exception, and the next file is still dumped.
 
-import { basename } from 'node:path';
-import {
-  CorruptRecordError,
-  KsegError,
-  RecordBatch,
-  LegacyRecordBatch,
-  readControlRecord,
-  timestampTypeName,
-  type Batch,
-  type Record,
-} from '../format/index.js';
-import { baseOffsetFromName, LogFileReader } from '../storage/logFileReader.js';
-import { valueDecoder, type ValueDecoderName } from './valueDecoder.js';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { KsegError } from '../format/errors.js';
+import { LOG_SUFFIX } from '../storage/fileNames.js';
+import { dumpLog } from './dumpLog.js';
+import { dumpIndex, dumpTimeIndex } from './dumpIndexes.js';
+import { dumpProducerSnapshot, dumpStateFile, dumpTxnIndex } from './dumpState.js';
+import type { DumpEvent, FileKind } from './dumpEvents.js';
+import type { ValueDecoderName } from './valueDecoder.js';
+
+export * from './dumpEvents.js';
+
+export type PayloadDecoderName = 'offsets' | 'transaction-log' | 'cluster-metadata';
 
 export interface DumpOptions {
   deepIteration?: boolean;
   printDataLog?: boolean;
+  skipRecordMetadata?: boolean;
   keyDecoder?: ValueDecoderName;
   valueDecoder?: ValueDecoderName;
+  /** Decode payloads of an internal topic (Kafka's --offsets-decoder etc.). */
+  payloadDecoder?: PayloadDecoderName;
+  verifyIndexOnly?: boolean;
+  indexSanityCheck?: boolean;
+  /** Only batches that fit within the first N bytes of each .log. */
   maxBytes?: number;
-  /** Decompression limit per batch. */
+  /** Kafka's --max-message-size (kept for compatibility; kseg reads whole batches whatever their size). */
+  maxMessageSize?: number;
   maxDecompressedBytes?: number;
+  fromOffset?: number;
+  toOffset?: number;
+  fromTime?: number;
+  toTime?: number;
+  /** Only records whose key (decoded as UTF-8) equals this. */
+  key?: string;
+  /** Batch lines only, even with --print-data-log. */
+  batchesOnly?: boolean;
 }
 
-export interface FileEvent {
-  type: 'file';
-  file: string;
-  baseOffset: number | null;
+const KIND_BY_SUFFIX: [RegExp, FileKind][] = [
+  [/\.log$/, 'log'],
+  [/\.checkpoint$/, 'snapshot-checkpoint'],
+  [/\.index$/, 'index'],
+  [/\.timeindex$/, 'timeindex'],
+  [/\.txnindex$/, 'txnindex'],
+  [/\.snapshot$/, 'producer-snapshot'],
+  [/^leader-epoch-checkpoint$/, 'leader-epoch-checkpoint'],
+  [/^partition\.metadata$/, 'partition-metadata'],
+  [/-offset-checkpoint$/, 'offset-checkpoint'],
+  [/^meta\.properties$/, 'meta-properties'],
+  [/^quorum-state$/, 'quorum-state'],
+];
+
+export function fileKind(file: string): FileKind {
+  const name = basename(file);
+  for (const [re, kind] of KIND_BY_SUFFIX) if (re.test(name)) return kind;
+  return 'unknown';
 }
 
-export interface BatchEvent {
-  type: 'batch';
-  position: number;
-  baseOffset: number;
-  lastOffset: number;
-  count: number | null;
-  magic: number;
-  size: number;
-  crc: number;
-  isValid: boolean;
-  compressCodec: string;
-  timestampType: string;
-  maxTimestamp: number;
-  // v2 only
-  baseSequence?: number;
-  lastSequence?: number;
-  producerId?: number;
-  producerEpoch?: number;
-  partitionLeaderEpoch?: number;
-  isTransactional?: boolean;
-  isControl?: boolean;
-  deleteHorizonMs?: number | null;
-  baseTimestamp?: number;
-  lastOffsetDelta?: number;
-  attributes?: number;
-}
+/** Sort order inside a partition dir: by base offset, then log before its indexes, then state files. */
+const SUFFIX_ORDER = ['.log', '.index', '.timeindex', '.txnindex', '.snapshot', '.checkpoint'];
 
-export interface RecordEvent {
-  type: 'record';
-  offset: number;
-  position: number;
-  timestamp: number;
-  timestampType: string;
-  keySize: number;
-  valueSize: number;
-  sequence: number;
-  key?: string | null;
-  value?: string | null;
-  headers: { key: string; value?: string | null }[];
-  /** Legacy messages carry their own CRC. */
-  crc?: number;
-  isValid?: boolean;
-  control?: { type: string; typeId: number; version: number; coordinatorEpoch?: number };
-}
-
-export interface ProblemEvent {
-  type: 'problem';
-  file: string;
-  position: number;
-  offset: number | null;
-  check: string;
-  message: string;
-}
-
-export interface TrailingBytesEvent {
-  type: 'trailing';
-  file: string;
-  position: number;
-  bytes: number;
-  reason: string;
-}
-
-export type DumpEvent = FileEvent | BatchEvent | RecordEvent | ProblemEvent | TrailingBytesEvent;
-
-export function batchEvent(batch: Batch): BatchEvent {
-  const ev: BatchEvent = {
-    type: 'batch',
-    position: batch.position,
-    baseOffset: batch.magic === 2 ? batch.baseOffset : (batch as LegacyRecordBatch).offset,
-    lastOffset: batch.lastOffset,
-    count: batch.magic === 2 ? (batch as RecordBatch).recordCount : batch.compression === 0 ? 1 : null,
-    magic: batch.magic,
-    size: batch.sizeInBytes,
-    crc: batch.checksum,
-    isValid: batch.isValid(),
-    compressCodec: batch.compressionName,
-    timestampType: timestampTypeName(batch.timestampType),
-    maxTimestamp: batch.maxTimestamp,
+export function partitionDirFiles(dir: string): string[] {
+  const files = readdirSync(dir).filter((f) => fileKind(f) !== 'unknown' && statSync(join(dir, f)).isFile());
+  const key = (f: string) => {
+    const m = /^(\d{20})/.exec(f);
+    const suffix = SUFFIX_ORDER.findIndex((s) => f.endsWith(s));
+    return [m ? Number(m[1]) : Infinity, suffix < 0 ? 99 : suffix, f] as const;
   };
-  if (batch instanceof RecordBatch) {
-    ev.baseSequence = batch.baseSequence;
-    ev.lastSequence = batch.lastSequence;
-    ev.producerId = batch.producerId;
-    ev.producerEpoch = batch.producerEpoch;
-    ev.partitionLeaderEpoch = batch.partitionLeaderEpoch;
-    ev.isTransactional = batch.isTransactional;
-    ev.isControl = batch.isControl;
-    ev.deleteHorizonMs = batch.deleteHorizonMs;
-    ev.baseTimestamp = batch.baseTimestamp;
-    ev.lastOffsetDelta = batch.lastOffsetDelta;
-    ev.attributes = batch.attributes;
-  }
-  return ev;
+  return files.sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka[0] - kb[0] || ka[1] - kb[1] || (ka[2] < kb[2] ? -1 : 1);
+  }).map((f) => join(dir, f));
 }
 
-export function recordEvent(r: Record, opts: DumpOptions, decodeKey: ReturnType<typeof valueDecoder>, decodeValue: ReturnType<typeof valueDecoder>): RecordEvent {
-  const ev: RecordEvent = {
-    type: 'record',
-    offset: r.offset,
-    position: r.batchPosition,
-    timestamp: r.timestamp,
-    timestampType: timestampTypeName(r.timestampType),
-    keySize: r.keyLength,
-    valueSize: r.valueLength,
-    sequence: r.sequence,
-    headers: [],
-  };
-  if (r.magic < 2) {
-    ev.crc = r.legacyCrc;
-  }
-  if (r.isControl) {
-    const c = readControlRecord(r);
-    ev.control = { type: c.typeName, typeId: c.type, version: c.version };
-    if (c.coordinatorEpoch !== undefined) ev.control.coordinatorEpoch = c.coordinatorEpoch;
-  }
-  const print = opts.printDataLog;
-  for (const h of r.headers()) {
-    ev.headers.push(print ? { key: h.key, value: h.value === null ? null : decodeValue(h.value, 0, h.value.length) } : { key: h.key });
-  }
-  if (print) {
-    ev.key = r.keyLength < 0 ? null : decodeKey(r.buf, r.keyOffset, r.keyOffset + r.keyLength);
-    ev.value = r.valueLength < 0 ? null : decodeValue(r.buf, r.valueOffset, r.valueOffset + r.valueLength);
-  }
-  return ev;
-}
-
-/**
- * Dumps one `.log` file: a FileEvent, then per batch a BatchEvent (and RecordEvents with deep
- * iteration), ProblemEvents for anything invalid, and a TrailingBytesEvent for bytes after the last
- * batch. Never throws on bad data: corrupt framing becomes a problem and ends this file only.
- */
-export function* dumpLogFile(file: string, opts: DumpOptions = {}): Generator<DumpEvent> {
-  const deep = opts.deepIteration || opts.printDataLog;
-  const decodeKey = valueDecoder(opts.keyDecoder ?? 'string');
-  const decodeValue = valueDecoder(opts.valueDecoder ?? 'string');
-  yield { type: 'file', file, baseOffset: baseOffsetFromName(basename(file)) };
-  const reader = new LogFileReader(file, { maxBytes: opts.maxBytes });
-  for (const batch of reader) {
-    const ev = batchEvent(batch);
-    yield ev;
-    if (!ev.isValid) {
-      yield problem(file, batch, 'crc', describeInvalid(batch));
-    }
-    if (!deep) continue;
-    try {
-      for (const r of batch.records({ maxBytes: opts.maxDecompressedBytes })) yield recordEvent(r, opts, decodeKey, decodeValue);
-    } catch (err) {
-      if (!(err instanceof KsegError)) throw err;
-      yield problem(file, batch, err instanceof CorruptRecordError ? 'record' : 'decompress', err.message);
-    }
-  }
-  const end = reader.end!;
-  if (end.reason !== 'end' && end.reason !== 'limit' && end.remainingBytes > 0) {
-    yield { type: 'trailing', file, position: end.position, bytes: end.remainingBytes, reason: end.reason };
-    if (end.reason === 'corrupt-size' || end.reason === 'bad-magic') {
-      yield { type: 'problem', file, position: end.position, offset: null, check: 'framing', message: end.message };
-    }
+/** Dumps each path: files by kind, directories as their files in order. */
+export function* dump(paths: readonly string[], opts: DumpOptions = {}): Generator<DumpEvent> {
+  for (const path of paths) {
+    if (existsSync(path) && statSync(path).isDirectory()) {
+      for (const f of partitionDirFiles(path)) yield* dumpFile(f, opts);
+    } else yield* dumpFile(path, opts);
   }
 }
 
-function problem(file: string, batch: Batch, check: string, message: string): ProblemEvent {
-  return { type: 'problem', file, position: batch.position, offset: batch.lastOffset, check, message };
-}
-
-function describeInvalid(batch: Batch): string {
+export function* dumpFile(file: string, opts: DumpOptions = {}): Generator<DumpEvent> {
+  const kind = fileKind(file);
+  const m = /^(\d{20})/.exec(basename(file));
+  yield { type: 'file', file, kind, baseOffset: m ? Number(m[1]) : null };
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    yield { type: 'problem', file, position: null, offset: null, check: 'io', message: `cannot read ${file}: no such file` };
+    return;
+  }
   try {
-    batch.ensureValid();
-    return 'invalid batch';
+    switch (kind) {
+      case 'log':
+      case 'snapshot-checkpoint':
+        yield* dumpLog(file, kind, opts);
+        break;
+      case 'index':
+        yield* dumpIndex(file, opts);
+        break;
+      case 'timeindex':
+        yield* dumpTimeIndex(file, opts);
+        break;
+      case 'txnindex':
+        yield* dumpTxnIndex(file);
+        break;
+      case 'producer-snapshot':
+        yield* dumpProducerSnapshot(file);
+        break;
+      case 'unknown':
+        yield { type: 'note', file, text: `Ignoring unknown file ${file}` };
+        break;
+      default:
+        yield* dumpStateFile(file, kind);
+    }
   } catch (err) {
-    return (err as Error).message;
+    // Anything unexpected about one file is reported against it; the next file is still dumped.
+    const io = (err as NodeJS.ErrnoException).code !== undefined;
+    yield { type: 'problem', file, position: null, offset: null, check: io ? 'io' : 'framing', message: err instanceof KsegError || io ? (err as Error).message : `unexpected error: ${(err as Error).message}` };
   }
 }
+
+/** Backwards-compatible name: dumping one `.log` file. */
+export function* dumpLogFile(file: string, opts: DumpOptions = {}): Generator<DumpEvent> {
+  yield* dumpFile(file, opts);
+}
+
+export { LOG_SUFFIX };

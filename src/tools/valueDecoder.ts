@@ -1,8 +1,8 @@
 // How key/value bytes are shown: kafka-dump-log's StringDecoder is the default; hex/base64 keep
-// binary payloads readable; none hides them.
+// binary payloads readable; json re-serializes valid JSON compactly (raw text otherwise); none hides them.
 
-export type ValueDecoderName = 'string' | 'hex' | 'base64' | 'none';
-export const VALUE_DECODERS: readonly ValueDecoderName[] = ['string', 'hex', 'base64', 'none'];
+export type ValueDecoderName = 'string' | 'hex' | 'base64' | 'json' | 'none';
+export const VALUE_DECODERS: readonly ValueDecoderName[] = ['string', 'hex', 'base64', 'json', 'none'];
 
 export type ValueDecoder = (buf: Buffer, start: number, end: number) => string | undefined;
 
@@ -14,6 +14,15 @@ export function valueDecoder(name: string): ValueDecoder {
       return (b, s, e) => b.toString('hex', s, e);
     case 'base64':
       return (b, s, e) => b.toString('base64', s, e);
+    case 'json':
+      return (b, s, e) => {
+        const text = b.toString('utf8', s, e);
+        try {
+          return JSON.stringify(JSON.parse(text));
+        } catch {
+          return text;
+        }
+      };
     case 'none':
       return () => undefined;
     default:
