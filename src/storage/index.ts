@@ -15,3 +15,4 @@ export * from './partitionLog.js';
 export * from './partitionReader.js';
 export * from './logDir.js';
 export * from './dirLock.js';
+export * from './segmentRecovery.js';
