@@ -13,9 +13,13 @@ import {
   LegacyRecordBatch,
   RecordBatch,
   buildLegacyBatch,
+  ControlRecordType,
   buildRecordBatch,
   compress,
+  controlKey,
   decompress,
+  endTxnMarkerValue,
+  readControlRecord,
   writeLegacyMessage,
   writeVarint,
   writeVarlong,
@@ -408,6 +412,23 @@ describe('bad inner messages in a legacy wrapper with a valid CRC', () => {
     const b = new LegacyRecordBatch(w, 0, 3);
     b.ensureValid();
     expect(expectThrows(() => b.countRecords(), CorruptRecordError).position).toBe(3);
+  });
+});
+
+describe('malformed control records', () => {
+  it('a control key shorter than 4 bytes or an end-marker value shorter than 6 → CorruptRecordError at the batch', () => {
+    const cases = [
+      { key: Buffer.from([0, 0, 0]), value: endTxnMarkerValue(1) },
+      { key: null, value: endTxnMarkerValue(1) },
+      { key: controlKey(ControlRecordType.COMMIT), value: Buffer.from([0, 0, 0, 0, 1]) },
+      { key: controlKey(ControlRecordType.ABORT), value: null },
+    ];
+    for (const c of cases) {
+      const buf = buildRecordBatch([{ timestamp: 1, key: c.key, value: c.value }], { isControl: true, isTransactional: true, producerId: 3 });
+      const b = new BatchScanner(buf, 2048).next() as RecordBatch;
+      b.ensureValid();
+      for (const r of b.records()) expect(expectThrows(() => readControlRecord(r), CorruptRecordError).position).toBe(2048);
+    }
   });
 });
 

@@ -82,6 +82,35 @@ describe('encode → BatchScanner/decode identity', () => {
   });
 });
 
+describe('BatchScanner windows', () => {
+  it('scanning from a batch boundary inside a buffer, up to an end bound, reports file positions', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...MAGIC_CODEC_COMBOS).chain(({ magic, codec }) => batchSpecArb({ magic, codec, maxRecords: 3, bigValues: false })), { minLength: 2, maxLength: 5 }),
+        fc.nat(),
+        fc.nat(1 << 30),
+        (specs, pick, basePosition) => {
+          const parts = specs.map(buildSpec);
+          const junk = Buffer.from('garbage before and after the window');
+          const buf = Buffer.concat([junk, ...parts, junk]);
+          const all = decodeAll(Buffer.concat(parts), basePosition + junk.length);
+          const from = pick % parts.length;
+          const skip = parts.slice(0, from).reduce((n, p) => n + p.length, 0);
+          const scanner = new BatchScanner(buf, basePosition, junk.length + skip, buf.length - junk.length);
+          const positions: number[] = [];
+          for (const b of scanner) {
+            b.ensureValid();
+            positions.push(b.position);
+          }
+          expect(scanner.stopReason).toBe('end');
+          expect(positions).toEqual(all.batches.map((b) => b.position).filter((p) => p >= basePosition + junk.length + skip));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
 describe('v2 header bytes', () => {
   it('attribute bits, uncovered fields and the records section are where Kafka puts them', () => {
     fc.assert(
