@@ -8,11 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { CONTROL_FLAG_MASK, CorruptRecordError, KsegError, RecordBatch, readControlRecord, writeInt64, type Record } from '../format/index.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { readLeaderEpochCheckpoint, writeLeaderEpochCheckpoint, type EpochEntry } from './checkpointFile.js';
-import { LOG_SUFFIX, offsetFileName, parseOffsetFileName, partitionDirName, SNAPSHOT_SUFFIX } from './fileNames.js';
+import { INDEX_SUFFIX, LOG_SUFFIX, offsetFileName, parseOffsetFileName, partitionDirName, SNAPSHOT_SUFFIX } from './fileNames.js';
 import { FlushPolicy } from './flushPolicy.js';
 import type { LogConfig } from './logConfig.js';
 import { LogFileReader } from './logFileReader.js';
 import { LogSegment } from './logSegment.js';
+import { OffsetIndex } from './offsetIndex.js';
 import { decodeProducerSnapshot } from './producerSnapshot.js';
 import { ProducerState } from './producerState.js';
 
@@ -88,17 +89,32 @@ export class PartitionLog {
     }
     this.logStartOffset = bases[0];
     const lastBase = bases[bases.length - 1];
-    const last = new LogSegment(this.dir, lastBase, this.config, now);
-    // Find the next offset: scan the active segment from its last index entry.
-    const from = last.offsetIndex.entries > 0 ? last.offsetIndex.entry(last.offsetIndex.entries - 1).position : 0;
-    const reader = new LogFileReader(last.logPath, { startPosition: from });
-    let next = lastBase;
-    for (const b of reader) next = b.lastOffset + 1;
-    const end = reader.end!;
-    if (end.reason !== 'end') {
-      last.close();
-      throw new CorruptRecordError(`${last.logPath} ends with ${end.remainingBytes} invalid bytes at position ${end.position} (${end.message}); run kseg recover before appending`, end.position);
+    // Find the next offset: scan the active segment from its last index entry, read-only and checking
+    // CRCs, so a log that is refused is left exactly as it was (no index regrown or trimmed).
+    const lastLogPath = join(this.dir, offsetFileName(lastBase, LOG_SUFFIX));
+    const indexPath = join(this.dir, offsetFileName(lastBase, INDEX_SUFFIX));
+    let from = 0;
+    if (existsSync(indexPath)) {
+      const index = new OffsetIndex(indexPath, lastBase, 0, false);
+      if (index.entries > 0) from = index.entry(index.entries - 1).position;
+      index.close(false);
     }
+    const reader = new LogFileReader(lastLogPath, { startPosition: from });
+    let next = lastBase;
+    let bad: { position: number; remainingBytes: number; message: string } | null = null;
+    for (const b of reader) {
+      if (!b.isValid()) {
+        bad = { position: b.position, remainingBytes: reader.fileSize - b.position, message: `batch CRC ${b.checksum} does not match its bytes (${b.computeChecksum()})` };
+        break;
+      }
+      next = b.lastOffset + 1;
+    }
+    const end = reader.end;
+    if (!bad && end && end.reason !== 'end') bad = end;
+    if (bad) {
+      throw new CorruptRecordError(`${lastLogPath} ends with ${bad.remainingBytes} invalid bytes at position ${bad.position} (${bad.message}); run kseg recover before appending`, bad.position);
+    }
+    const last = new LogSegment(this.dir, lastBase, this.config, now);
     this.nextOffset = next;
     // Producer state from the latest snapshot, if any (written at roll and close).
     const snaps = readdirSync(this.dir)

@@ -72,10 +72,13 @@ export class PartitionReader {
         startOffset = ti.lookup(timestamp).offset;
         ti.close(false);
       }
+      // Kafka's findOffsetByTimestamp: scan from the batch holding the entry's offset. The entry's
+      // offset is the *last* offset of the batch that first reached its timestamp, so earlier records
+      // of that batch may already be >= the target: they must not be skipped.
       const { position } = this.seekOffsetInSegment(s, startOffset);
       for (const batch of new LogFileReader(this.logPath(base), { startPosition: position })) {
         if (batch.maxTimestamp < timestamp) continue;
-        for (const r of batch.records()) if (r.timestamp >= timestamp && r.offset >= startOffset) return r.offset;
+        for (const r of batch.records()) if (r.timestamp >= timestamp) return r.offset;
       }
     }
     return null;

@@ -1,0 +1,424 @@
+// PartitionLog, LogSegment and the index classes driven directly with hand-built batches and an
+// injected clock: index entries equal LogSegment.recover()'s recomputation, preallocation while
+// active and trimming at roll/close, Kafka's roll rules, the flush policy, reopening, and refusing to
+// append after a torn or corrupt tail.
+
+import { appendFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildRecordBatch, controlKey, ControlRecordType, CorruptRecordError, endTxnMarkerValue } from '../../src/format/index.js';
+import { logConfig, OffsetIndex, PartitionLog, TimeIndex, type LogConfig } from '../../src/storage/index.js';
+import {
+  cleanupTempDirs,
+  readBatches,
+  readOffsetIndexFile,
+  readRecords,
+  readTimeIndexFile,
+  recomputeIndexes,
+  segFile,
+  segmentBases,
+  tempDir,
+  treeSnapshot,
+  withoutZeroTail,
+} from './helpers.js';
+
+afterAll(cleanupTempDirs);
+
+const T0 = 1_700_000_000_000;
+
+/** A batch of `n` records with timestamps ts, ts+1, ...; values of `valueSize` bytes. */
+function batch(n: number, ts: number, valueSize = 40, opts: Parameters<typeof buildRecordBatch>[1] = {}): Buffer {
+  return buildRecordBatch(
+    Array.from({ length: n }, (_, i) => ({ timestamp: ts + i, key: Buffer.from(`k${i}`), value: Buffer.alloc(valueSize, 65 + (i % 26)) })),
+    { partitionLeaderEpoch: 0, ...opts },
+  );
+}
+
+function clock(start = T0) {
+  const c = { t: start, now: () => c.t };
+  return c;
+}
+
+function openLog(dir: string, cfg: Partial<LogConfig>, c = clock()): PartitionLog {
+  return PartitionLog.open(dir, 't', 0, logConfig(cfg), { now: c.now });
+}
+
+/** Checks every closed (trimmed) segment's index files against the recomputation. */
+function expectClosedIndexesMatch(partDir: string, interval: number): number {
+  let entries = 0;
+  for (const base of segmentBases(partDir)) {
+    const expected = recomputeIndexes(segFile(partDir, base, '.log'), interval);
+    expect(readOffsetIndexFile(segFile(partDir, base, '.index'), base), `offset index of ${base}`).toEqual(expected.offsets);
+    expect(readTimeIndexFile(segFile(partDir, base, '.timeindex'), base), `time index of ${base}`).toEqual(expected.times);
+    entries += expected.offsets.length;
+  }
+  return entries;
+}
+
+describe('segment indexes', () => {
+  it('equal the recovery recomputation for every segment, with entries only when > index.interval.bytes', async () => {
+    const dir = tempDir();
+    const interval = 300;
+    const log = openLog(dir, { indexIntervalBytes: interval, segmentBytes: 6000 });
+    // Varied batch sizes, so the strict '>' and the "entry for the current append" rule both matter;
+    // timestamps go back now and then (max-so-far only increases the time index).
+    const sizes = [1, 3, 2, 7, 1, 1, 5, 2, 9, 1, 4, 4, 1, 2, 6, 3, 1, 8, 2, 2, 1, 5, 3, 7, 1, 1, 2, 9, 4, 1];
+    let ts = T0;
+    for (let i = 0; i < 60; i++) {
+      const n = sizes[i % sizes.length];
+      ts += i % 7 === 3 ? -50 : 10;
+      log.append(batch(n, ts, 10 + ((i * 37) % 90)));
+    }
+    await log.close();
+    const part = join(dir, 't-0');
+    expect(segmentBases(part).length).toBeGreaterThan(2);
+    expect(expectClosedIndexesMatch(part, interval)).toBeGreaterThan(10);
+  });
+
+  it('puts an entry on a batch only when strictly more than index.interval.bytes came before it', async () => {
+    const dir = tempDir();
+    const one = batch(1, T0).length;
+    // interval = exactly one batch: the 2nd batch sees `one` bytes (not >), the 3rd sees 2*one (>).
+    const log = openLog(dir, { indexIntervalBytes: one });
+    for (let i = 0; i < 7; i++) log.append(batch(1, T0 + i));
+    await log.close();
+    const idx = readOffsetIndexFile(segFile(join(dir, 't-0'), 0, '.index'), 0);
+    expect(idx).toEqual([
+      { offset: 2, position: 2 * one },
+      { offset: 4, position: 4 * one },
+      { offset: 6, position: 6 * one },
+    ]);
+    expect(readTimeIndexFile(segFile(join(dir, 't-0'), 0, '.timeindex'), 0)).toEqual([
+      { timestamp: T0 + 2, offset: 2 },
+      { timestamp: T0 + 4, offset: 4 },
+      { timestamp: T0 + 6, offset: 6 },
+    ]);
+  });
+
+  it('are preallocated to segment.index.bytes while active, and trimmed to their entries at roll and close', async () => {
+    const dir = tempDir();
+    const part = join(dir, 't-0');
+    const segmentIndexBytes = 4100; // not a multiple of 8 or 12: rounded down per index
+    const log = openLog(dir, { indexIntervalBytes: 100, segmentIndexBytes, segmentBytes: 3000 });
+    for (let i = 0; i < 12; i++) log.append(batch(2, T0 + i * 10));
+    expect(log.segmentCount).toBe(1);
+    expect(statSync(segFile(part, 0, '.index')).size).toBe(4096);
+    expect(statSync(segFile(part, 0, '.timeindex')).size).toBe(4092);
+    // the entries written so far are on disk (ahead of the zero tail) and match the recomputation
+    // without the close-time entry
+    const live = recomputeIndexes(segFile(part, 0, '.log'), 100, false);
+    const rawIdx = readOffsetIndexFile(segFile(part, 0, '.index'), 0);
+    expect(withoutZeroTail(rawIdx, (e) => e.offset === 0 && e.position === 0)).toEqual(live.offsets);
+    const rawTime = readTimeIndexFile(segFile(part, 0, '.timeindex'), 0);
+    expect(withoutZeroTail(rawTime, (e) => e.timestamp === 0 && e.offset === 0)).toEqual(live.times);
+    expect(live.offsets.length).toBeGreaterThan(3);
+
+    for (let i = 12; i < 40; i++) log.append(batch(2, T0 + i * 10));
+    expect(log.segmentCount).toBeGreaterThan(1);
+    const bases = segmentBases(part);
+    const active = bases[bases.length - 1];
+    for (const base of bases.slice(0, -1)) {
+      const e = recomputeIndexes(segFile(part, base, '.log'), 100);
+      expect(statSync(segFile(part, base, '.index')).size).toBe(8 * e.offsets.length);
+      expect(statSync(segFile(part, base, '.timeindex')).size).toBe(12 * e.times.length);
+    }
+    expect(statSync(segFile(part, active, '.index')).size).toBe(4096);
+    expect(statSync(segFile(part, active, '.timeindex')).size).toBe(4092);
+    await log.close();
+    expectClosedIndexesMatch(part, 100);
+    const e = recomputeIndexes(segFile(part, active, '.log'), 100);
+    expect(statSync(segFile(part, active, '.index')).size).toBe(8 * e.offsets.length);
+    expect(statSync(segFile(part, active, '.timeindex')).size).toBe(12 * e.times.length);
+  });
+
+  it('roll the segment when the offset or time index is full (one time slot kept for the close entry)', async () => {
+    const dir = tempDir();
+    const part = join(dir, 't-0');
+    // 40 bytes: 5 offset entries, 3 time slots (full at 2 entries, the 3rd is for the roll entry)
+    const log = openLog(dir, { indexIntervalBytes: 1, segmentIndexBytes: 40 });
+    for (let i = 0; i < 30; i++) log.append(batch(1, T0 + i));
+    await log.close();
+    const bases = segmentBases(part);
+    expect(bases.length).toBeGreaterThan(5);
+    for (const base of bases.slice(0, -1)) {
+      const offsets = readOffsetIndexFile(segFile(part, base, '.index'), base);
+      const times = readTimeIndexFile(segFile(part, base, '.timeindex'), base);
+      expect(offsets.length).toBeLessThanOrEqual(5);
+      // full at 2 regular entries; the 3rd slot takes the roll-time entry when the max timestamp grew
+      expect(times.length).toBeGreaterThanOrEqual(2);
+      expect(times.length).toBeLessThanOrEqual(3);
+    }
+    expectClosedIndexesMatch(part, 1);
+  });
+});
+
+describe('index classes', () => {
+  it('OffsetIndex: lookup is the floor entry; appends must increase; reopening ignores the zero tail', () => {
+    const dir = tempDir();
+    const p = join(dir, '00000000000000000100.index');
+    const idx = new OffsetIndex(p, 100, 80);
+    expect(idx.maxEntries).toBe(10);
+    expect(idx.lookup(150)).toEqual({ offset: 100, position: 0 });
+    idx.append(110, 1000);
+    idx.append(120, 2000);
+    idx.append(135, 3000);
+    expect(() => idx.append(135, 4000)).toThrow(/no larger than the last offset/);
+    expect(idx.lookup(105)).toEqual({ offset: 100, position: 0 });
+    expect(idx.lookup(110)).toEqual({ offset: 110, position: 1000 });
+    expect(idx.lookup(134)).toEqual({ offset: 120, position: 2000 });
+    expect(idx.lookup(10_000)).toEqual({ offset: 135, position: 3000 });
+    idx.flush();
+    idx.close(false); // a crash: still preallocated
+    expect(statSync(p).size).toBe(80);
+    const ro = new OffsetIndex(p, 100, 0, false);
+    expect(ro.entries).toBe(3);
+    expect(ro.all()).toEqual([
+      { offset: 110, position: 1000 },
+      { offset: 120, position: 2000 },
+      { offset: 135, position: 3000 },
+    ]);
+    ro.close(false);
+    const rw = new OffsetIndex(p, 100, 80);
+    rw.append(140, 3500);
+    rw.close(); // trims
+    expect(readOffsetIndexFile(p, 100).map((e) => e.offset)).toEqual([110, 120, 135, 140]);
+  });
+
+  it('TimeIndex: appends only larger timestamps, refuses going back, lookup is the floor by timestamp', () => {
+    const dir = tempDir();
+    const p = join(dir, '00000000000000000000.timeindex');
+    const ti = new TimeIndex(p, 0, 120);
+    expect(ti.maxEntries).toBe(10);
+    ti.maybeAppend(T0 + 10, 5);
+    ti.maybeAppend(T0 + 10, 7); // same timestamp: no entry
+    ti.maybeAppend(T0 + 30, 9);
+    expect(() => ti.maybeAppend(T0 + 20, 12)).toThrow(/no larger than the last timestamp/);
+    expect(() => ti.maybeAppend(T0 + 40, 8)).toThrow(/no larger than the last offset/);
+    expect(ti.all()).toEqual([
+      { timestamp: T0 + 10, offset: 5 },
+      { timestamp: T0 + 30, offset: 9 },
+    ]);
+    expect(ti.lookup(T0)).toEqual({ timestamp: -1, offset: 0 });
+    expect(ti.lookup(T0 + 10)).toEqual({ timestamp: T0 + 10, offset: 5 });
+    expect(ti.lookup(T0 + 29)).toEqual({ timestamp: T0 + 10, offset: 5 });
+    expect(ti.lookup(T0 + 99)).toEqual({ timestamp: T0 + 30, offset: 9 });
+    ti.close();
+    expect(statSync(p).size).toBe(24);
+  });
+});
+
+describe('roll rules (LogSegment.shouldRoll)', () => {
+  it('segment.bytes: rolls when size > segment.bytes - incoming; each segment holds what fits', async () => {
+    const dir = tempDir();
+    const part = join(dir, 't-0');
+    const segmentBytes = 2000;
+    const log = openLog(dir, { segmentBytes });
+    const sizes: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const b = batch(1 + (i % 4), T0 + i, 30 + ((i * 53) % 200));
+      sizes.push(b.length);
+      log.append(b);
+    }
+    await log.close();
+    const bases = segmentBases(part);
+    expect(log.stats.rolls).toBe(bases.length - 1);
+    let next = 0;
+    for (let s = 0; s < bases.length; s++) {
+      const { batches } = readBatches(segFile(part, bases[s], '.log'));
+      const size = statSync(segFile(part, bases[s], '.log')).size;
+      expect(size).toBeLessThanOrEqual(segmentBytes);
+      if (s < bases.length - 1) {
+        // the first batch of the next segment did not fit
+        const nextFirst = readBatches(segFile(part, bases[s + 1], '.log')).batches[0];
+        expect(size + nextFirst.size).toBeGreaterThan(segmentBytes);
+      }
+      expect(batches[0].baseOffset).toBe(bases[s]);
+      for (const b of batches) {
+        expect(b.baseOffset).toBe(next);
+        next = b.lastOffset + 1;
+      }
+    }
+    expect(next).toBe(log.nextOffset);
+  });
+
+  it('segment.ms: rolls when the batch max timestamp is more than segment.ms after the first batch', async () => {
+    const dir = tempDir();
+    const part = join(dir, 't-0');
+    const c = clock();
+    const log = openLog(dir, { segmentMs: 1000 }, c);
+    log.append(batch(1, T0)); // segment 0, rolling timestamp T0
+    log.append(batch(1, T0 + 1000)); // waited 1000: not > 1000
+    log.append(batch(1, T0 + 1001)); // > 1000: new segment at offset 2
+    log.append(batch(1, T0 + 1500));
+    log.append(batch(1, T0 + 2002)); // 2002 - 1001 > 1000: new segment at 4
+    await log.close();
+    expect(segmentBases(part)).toEqual([0, 2, 4]);
+  });
+
+  it('never rolls an empty segment, whatever the size of the incoming batch', async () => {
+    const dir = tempDir();
+    const log = openLog(dir, { segmentBytes: 100 });
+    log.append(batch(5, T0, 200)); // larger than segment.bytes, into the empty first segment
+    log.append(batch(1, T0));
+    log.append(batch(1, T0));
+    await log.close();
+    expect(segmentBases(join(dir, 't-0'))).toEqual([0, 5, 6]);
+  });
+});
+
+describe('flush policy', () => {
+  it('never (default): no fsync while appending; at close one flush of the active segment, and one per roll', async () => {
+    const dir = tempDir();
+    const log = openLog(dir, { segmentBytes: 1500 });
+    for (let i = 0; i < 40; i++) expect(log.append(batch(2, T0 + i)).flushed).toBe(false);
+    expect(log.stats.rolls).toBeGreaterThan(1);
+    await log.close();
+    expect(log.stats.fsyncs).toBe(3 + log.stats.rolls);
+  });
+
+  it('flush.messages: flushes after every append that brings the unflushed records to >= N', async () => {
+    const dir = tempDir();
+    const log = openLog(dir, { flushMessages: 5 });
+    const counts = [1, 2, 1, 3, 7, 1, 1, 1, 1, 1, 4, 2, 9, 1];
+    let unflushed = 0;
+    let expectedFlushes = 0;
+    for (const n of counts) {
+      unflushed += n;
+      const shouldFlush = unflushed >= 5;
+      if (shouldFlush) {
+        unflushed = 0;
+        expectedFlushes++;
+      }
+      expect(log.append(batch(n, T0)).flushed).toBe(shouldFlush);
+    }
+    expect(expectedFlushes).toBe(5);
+    expect(log.stats.fsyncs).toBe(3 * expectedFlushes);
+    await log.close();
+    expect(log.stats.fsyncs).toBe(3 * (expectedFlushes + 1));
+  });
+
+  it('flush.ms: flushes an append once flush.ms has passed since the last flush, and idle logs via maybeTimedFlush', async () => {
+    const dir = tempDir();
+    const c = clock();
+    const log = openLog(dir, { flushMs: 100 }, c);
+    const at = (t: number) => {
+      c.t = T0 + t;
+      return log.append(batch(1, c.t)).flushed;
+    };
+    expect(at(0)).toBe(false);
+    expect(at(50)).toBe(false);
+    expect(at(99)).toBe(false);
+    expect(at(100)).toBe(true); // 100 ms since the log was opened
+    expect(at(150)).toBe(false);
+    c.t = T0 + 199;
+    expect(log.maybeTimedFlush()).toBe(false);
+    c.t = T0 + 200;
+    expect(log.maybeTimedFlush()).toBe(true); // one unflushed record, 100 ms since the last flush
+    c.t = T0 + 500;
+    expect(log.maybeTimedFlush()).toBe(false); // nothing unflushed
+    expect(log.stats.fsyncs).toBe(6);
+    await log.close();
+    expect(log.stats.fsyncs).toBe(9);
+  });
+});
+
+describe('reopening a log', () => {
+  it('continues after the last offset; snapshot and epochs carry over', async () => {
+    const dir = tempDir();
+    const part = join(dir, 't-0');
+    let log = openLog(dir, { segmentBytes: 1200, indexIntervalBytes: 200 });
+    for (let i = 0; i < 20; i++) log.append(batch(3, T0 + i, 50));
+    const end1 = log.nextOffset;
+    await log.close();
+    log = openLog(dir, { segmentBytes: 1200, indexIntervalBytes: 200 });
+    expect(log.nextOffset).toBe(end1);
+    for (let i = 0; i < 10; i++) log.append(batch(3, T0 + 100 + i, 50, { partitionLeaderEpoch: 4 }));
+    await log.close();
+    const records = segmentBases(part).flatMap((b) => readRecords(segFile(part, b, '.log')));
+    expect(records.map((r) => r.offset)).toEqual(Array.from({ length: end1 + 30 }, (_, i) => i));
+    expect(readFileSync(join(part, 'leader-epoch-checkpoint'), 'utf8')).toBe(`0\n2\n0 0\n4 ${end1}\n`);
+  });
+
+  for (const [name, damage] of [
+    ['a torn last batch', (f: string) => truncateSync(f, statSync(f).size - 7)],
+    ['trailing garbage', (f: string) => appendFileSync(f, Buffer.from('0123456789abcdefghijklmnop'))],
+    ['a zero-filled tail', (f: string) => appendFileSync(f, Buffer.alloc(4096))],
+    [
+      'a last batch with a bad CRC',
+      (f: string) => {
+        const b = readFileSync(f);
+        b[b.length - 3] ^= 0xff; // inside the last record: CRC-32C no longer matches
+        writeFileSync(f, b);
+      },
+    ],
+  ] as const) {
+    it(`refuses to append after ${name}, telling to run kseg recover, and changes nothing`, async () => {
+      const dir = tempDir();
+      const part = join(dir, 't-0');
+      const log = openLog(dir, { segmentBytes: 1500, indexIntervalBytes: 200 });
+      for (let i = 0; i < 20; i++) log.append(batch(2, T0 + i, 60));
+      await log.close();
+      const bases = segmentBases(part);
+      damage(segFile(part, bases[bases.length - 1], '.log'));
+      const before = treeSnapshot(dir);
+      let err: unknown;
+      try {
+        openLog(dir, { segmentBytes: 1500, indexIntervalBytes: 200 });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(CorruptRecordError);
+      expect((err as Error).message).toMatch(/run kseg recover/);
+      expect(treeSnapshot(dir)).toEqual(before);
+    });
+  }
+});
+
+describe('producer state and the transaction index', () => {
+  const txnBatch = (pid: number, seq: number, n: number, ts: number) =>
+    batch(n, ts, 20, { producerId: pid, producerEpoch: 0, baseSequence: seq, isTransactional: true });
+  const marker = (pid: number, type: number, ts: number, coordinatorEpoch = 5) =>
+    buildRecordBatch([{ timestamp: ts, key: controlKey(type), value: endTxnMarkerValue(coordinatorEpoch) }], {
+      producerId: pid,
+      producerEpoch: 0,
+      isTransactional: true,
+      isControl: true,
+      partitionLeaderEpoch: 0,
+    });
+
+  it('indexes aborted transactions with lastOffset = the ABORT marker and the LSO of other open transactions', async () => {
+    const dir = tempDir();
+    const part = join(dir, 't-0');
+    const log = openLog(dir, { segmentBytes: 100_000 });
+    log.append(txnBatch(1, 0, 3, T0)); // 0..2  pid 1 txn starts at 0
+    log.append(txnBatch(2, 0, 2, T0)); // 3..4  pid 2 txn starts at 3
+    log.append(txnBatch(1, 3, 2, T0)); // 5..6
+    log.append(marker(1, ControlRecordType.ABORT, T0 + 1)); // 7: abort pid 1 (first 0), pid 2 still open at 3
+    log.append(marker(2, ControlRecordType.COMMIT, T0 + 2)); // 8
+    log.append(txnBatch(2, 2, 1, T0 + 3)); // 9
+    log.append(marker(2, ControlRecordType.ABORT, T0 + 4)); // 10: abort pid 2 (first 9), none open
+    log.append(txnBatch(1, 5, 1, T0 + 5)); // 11: pid 1 open at close
+    await log.close();
+    const txn = readFileSync(segFile(part, 0, '.txnindex'));
+    expect(txn.length).toBe(68);
+    const entries = [0, 34].map((p) => ({
+      version: txn.readInt16BE(p),
+      producerId: Number(txn.readBigInt64BE(p + 2)),
+      firstOffset: Number(txn.readBigInt64BE(p + 10)),
+      lastOffset: Number(txn.readBigInt64BE(p + 18)),
+      lastStableOffset: Number(txn.readBigInt64BE(p + 26)),
+    }));
+    expect(entries).toEqual([
+      { version: 0, producerId: 1, firstOffset: 0, lastOffset: 7, lastStableOffset: 3 },
+      { version: 0, producerId: 2, firstOffset: 9, lastOffset: 10, lastStableOffset: 11 },
+    ]);
+    const snap = log.producerState.entries().sort((a, b) => a.producerId - b.producerId);
+    expect(snap).toEqual([
+      { producerId: 1, producerEpoch: 0, lastSequence: 5, lastOffset: 11, offsetDelta: 0, timestamp: T0 + 5, coordinatorEpoch: 5, currentTxnFirstOffset: 11 },
+      { producerId: 2, producerEpoch: 0, lastSequence: 2, lastOffset: 9, offsetDelta: 0, timestamp: T0 + 4, coordinatorEpoch: 5, currentTxnFirstOffset: -1 },
+    ]);
+    // the close-time snapshot holds the same state
+    const closeSnap = readFileSync(segFile(part, 12, '.snapshot'));
+    expect(closeSnap.length).toBe(10 + 2 * 46);
+  });
+});
