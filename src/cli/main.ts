@@ -6,6 +6,7 @@ import { UsageError } from './args.js';
 import { registerDump } from './dumpCommand.js';
 import { registerProduce } from './produceCommand.js';
 import { registerConsume } from './consumeCommand.js';
+import { registerVerify } from './verifyCommand.js';
 import { EXIT_PROBLEMS, EXIT_USAGE } from './exitCodes.js';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerDump(program);
   registerProduce(program);
   registerConsume(program);
+  registerVerify(program);
   return program;
 }
 
