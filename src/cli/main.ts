@@ -7,6 +7,7 @@ import { registerDump } from './dumpCommand.js';
 import { registerProduce } from './produceCommand.js';
 import { registerConsume } from './consumeCommand.js';
 import { registerVerify } from './verifyCommand.js';
+import { registerBench } from './benchCommand.js';
 import { EXIT_PROBLEMS, EXIT_USAGE } from './exitCodes.js';
 
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerProduce(program);
   registerConsume(program);
   registerVerify(program);
+  registerBench(program);
   return program;
 }
 
