@@ -69,7 +69,7 @@ async function runBenchCommand(o: BenchCli): Promise<number> {
   }
   const base = o.quick ? QUICK_MATRIX : DEFAULT_MATRIX;
   const matrix = o.matrix ? parseMatrix(o.matrix, base) : base;
-  const display = openDisplay({ progress: o.progress, json: o.format === 'json' }, 'kseg bench');
+  const display = await openDisplay({ progress: o.progress, json: o.format === 'json' });
   const started = Date.now();
   let report: BenchReport;
   try {

@@ -55,7 +55,7 @@ export function registerConsume(program: Command): void {
 
 async function runConsume(logDir: string, c: ConsumeCli): Promise<number> {
   const fromTime = c.fromTime === undefined ? undefined : arg(parseTime)(c.fromTime);
-  const display = openDisplay(c, `kseg consume ← ${logDir}`);
+  const display = await openDisplay(c);
   if (!c.json && !c.hideHeader) display.windowLine(c.showDetailedStats ? CONSUMER_DETAILED_HEADER : CONSUMER_HEADER);
   let result;
   try {

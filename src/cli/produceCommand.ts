@@ -58,7 +58,7 @@ export function registerProduce(program: Command): void {
 }
 
 async function runProduce(logDir: string, c: ProduceCli): Promise<number> {
-  const display = openDisplay(c, c.numRecords !== undefined ? `kseg produce → ${logDir}` : `kseg produce (${c.duration} ms) → ${logDir}`);
+  const display = await openDisplay(c);
   if (c.warmupRecords > 0 && !c.json) process.stdout.write(`Warmup first ${c.warmupRecords} records. Steady state results will print after the complete test summary.\n`);
   let result;
   try {

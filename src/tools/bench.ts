@@ -89,6 +89,17 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   o.onProgress?.({ phase: 'baseline', index: 0, total: list.length });
   const disk = measureDisk(parent, Math.max(o.bytesPerCell, 64 * 1024 * 1024));
   const codecs = measureCodecs(o.matrix.compression, Math.min(o.bytesPerCell, 64 * 1024 * 1024), Math.min(maxBatch, 1024 * 1024), o.compressibility, o.seed);
+  // Warm-up: JIT-compile every codec's produce and consume path once, so the first cells measured
+  // are not penalised against later ones (and medians compare like with like across runs).
+  for (const codec of new Set(list.map((c) => c.compression))) {
+    const logDir = mkdtempSync(join(parent, 'kseg-bench-warmup-'));
+    try {
+      await produce({ logDir, numRecords: 20_000, recordSize: list[0].recordSize, compressionType: codec, batchSize: list[0].batchSize, compressibility: o.compressibility, seed: o.seed, reportingIntervalMs: 3_600_000 });
+      await consume({ logDir, reportingIntervalMs: 3_600_000 });
+    } finally {
+      rmSync(logDir, { recursive: true, force: true });
+    }
+  }
   const results: BenchCellResult[] = [];
   for (let i = 0; i < list.length; i++) {
     const cell = list[i];
