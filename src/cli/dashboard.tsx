@@ -306,6 +306,7 @@ export function dashboardDisplay(opts: { stream?: NodeJS.WriteStream } = {}): Lo
   });
 
   return {
+    live: true,
     windowLine(line) {
       if (stopping) return;
       windowLines.push(line);

@@ -89,6 +89,7 @@ async function runProduce(logDir: string, c: ProduceCli): Promise<number> {
           });
         }
       },
+      { isolate: display.live },
     );
   } finally {
     await display.stop();

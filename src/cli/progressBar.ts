@@ -88,6 +88,7 @@ export function progressBarDisplay(opts: { stream?: NodeJS.WriteStream; out?: No
   let stopped = false;
 
   return {
+    live: true,
     windowLine(line) {
       out.write(line + '\n');
     },

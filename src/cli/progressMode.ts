@@ -15,6 +15,8 @@ export function progressMode(opts: { progress?: boolean; json?: boolean }, stdou
 
 /** What a live display is fed by the produce/consume commands. */
 export interface LoadDisplay {
+  /** True when it redraws on this thread (then heavy work should run in a worker thread). */
+  readonly live?: boolean;
   /** A periodic Kafka-format line (window line). */
   windowLine(line: string): void;
   /** Progress tick (~4/s). */

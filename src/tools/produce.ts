@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { KsegError } from '../format/errors.js';
-import { LogDir } from '../storage/index.js';
+import { ensurePartitionMetadata, existingTopicId, LogDir, newTopicId } from '../storage/index.js';
 import { decodeHistogram, encodeHistogram, newHistogram, summarize, type LatencySummaryMs } from './latency.js';
 import { ProducerEngine, type EngineOptions, type EngineProgress, type EngineResult } from './producerEngine.js';
 import { produceOptions, type ProduceOptions } from './produceOptions.js';
@@ -74,7 +74,11 @@ function share(n: number, parts: number, i: number): number {
   return Math.floor(n / parts) + (i < n % parts ? 1 : 0);
 }
 
-export async function produce(input: Partial<ProduceOptions> & { logDir: string }, onEvent: (e: ProduceEvent) => void = () => {}): Promise<ProduceResult> {
+/**
+ * @param run.isolate run even a single engine in a worker thread, so a live display rendering on
+ *   this thread does not steal time from producing (and skew latencies).
+ */
+export async function produce(input: Partial<ProduceOptions> & { logDir: string }, onEvent: (e: ProduceEvent) => void = () => {}, run: { isolate?: boolean } = {}): Promise<ProduceResult> {
   const o = produceOptions(input);
   validate(o);
   const workers = Math.min(o.workers, o.partitions);
@@ -82,6 +86,9 @@ export async function produce(input: Partial<ProduceOptions> & { logDir: string 
   const start = performance.now();
   let results: EngineResult[];
   try {
+    // One topic id for all partitions, decided here so worker threads do not each invent one.
+    const topicId = existingTopicId(o.logDir, o.topic) ?? newTopicId();
+    for (let p = 0; p < o.partitions; p++) ensurePartitionMetadata(o.logDir, o.topic, p, topicId);
     const engineOpts: EngineOptions[] = Array.from({ length: workers }, (_, w) => ({
       ...o,
       ownedPartitions: Array.from({ length: o.partitions }, (_, p) => p).filter((p) => p % workers === w),
@@ -90,7 +97,7 @@ export async function produce(input: Partial<ProduceOptions> & { logDir: string 
       producerId: 1000 + w,
     }));
     const tracker = new ProgressTracker(o, workers, start, onEvent);
-    results = workers === 1 ? [await runInProcess(engineOpts[0], tracker)] : await Promise.all(engineOpts.map((e, w) => runInWorker(e, w, tracker)));
+    results = workers === 1 && !run.isolate ? [await runInProcess(engineOpts[0], tracker)] : await Promise.all(engineOpts.map((e, w) => runInWorker(e, w, tracker)));
     tracker.stop();
   } catch (err) {
     logDir.close([], { clean: false });
