@@ -50,7 +50,7 @@ export class PartitionLog {
   private closed = false;
 
   private constructor(
-    logDir: string,
+    private readonly logDir: string,
     readonly topic: string,
     readonly partition: number,
     readonly config: LogConfig,
@@ -73,9 +73,7 @@ export class PartitionLog {
   }
 
   private load(topicId?: string): void {
-    mkdirSync(this.dir, { recursive: true });
-    const metadata = join(this.dir, PARTITION_METADATA);
-    if (!existsSync(metadata)) writeFileAtomic(metadata, `version: 0\ntopic_id: ${topicId ?? newTopicId()}`, false);
+    ensurePartitionMetadata(this.logDir, this.topic, this.partition, topicId);
     const epochFile = join(this.dir, LEADER_EPOCH_CHECKPOINT);
     if (existsSync(epochFile)) this.epochs = readLeaderEpochCheckpoint(epochFile);
     const bases = readdirSync(this.dir)
@@ -233,6 +231,30 @@ function controlMarker(view: RecordBatch): { type: number; coordinatorEpoch: num
     if (c.type === 0 || c.type === 1) return { type: c.type, coordinatorEpoch: c.coordinatorEpoch ?? -1 };
   }
   return undefined;
+}
+
+/** The topic id recorded in the partition.metadata of any partition of `topic` in `logDir`, or null. */
+export function existingTopicId(logDir: string, topic: string): string | null {
+  if (!existsSync(logDir)) return null;
+  for (const name of readdirSync(logDir)) {
+    if (!name.startsWith(`${topic}-`) || !/^\d+$/.test(name.slice(topic.length + 1))) continue;
+    const file = join(logDir, name, PARTITION_METADATA);
+    if (!existsSync(file)) continue;
+    const m = /^topic_id: (\S+)$/m.exec(readFileSync(file, 'utf8'));
+    if (m) return m[1];
+  }
+  return null;
+}
+
+/**
+ * Creates `<topic>-<partition>/partition.metadata` if missing. All partitions of a topic share one
+ * topic id, as on a broker: an explicit id, else the one another partition of the topic has, else new.
+ */
+export function ensurePartitionMetadata(logDir: string, topic: string, partition: number, topicId?: string): void {
+  const dir = join(logDir, partitionDirName(topic, partition));
+  mkdirSync(dir, { recursive: true });
+  const metadata = join(dir, PARTITION_METADATA);
+  if (!existsSync(metadata)) writeFileAtomic(metadata, `version: 0\ntopic_id: ${topicId ?? existingTopicId(logDir, topic) ?? newTopicId()}`, false);
 }
 
 /** A random topic id as Kafka prints it: URL-safe base64 of 16 bytes, no padding. */
