@@ -198,13 +198,141 @@ export class RecordIterator implements IterableIterator<Record> {
   }
 
   next(): IteratorResult<Record> {
+    if (this.remaining === 0) return this.finish();
+    // Fast path: parse the record into locals and commit only once all of it checked out. Varints
+    // are decoded inline (a call per varint costs more than the parse itself), up to 3 bytes each
+    // (values within ±2^20: record sizes, deltas and lengths of any real batch), every read bounded
+    // by the record's end. Anything else (a bound crossed, a longer varint, a negative count) falls
+    // back to nextChecked(), which re-reads the record from the same position with the throwing
+    // readers: errors, their positions and the state they leave are exactly the checked path's.
     const c = this.cursor;
-    if (this.remaining === 0) {
-      if (c.pos < c.end) {
-        throw new CorruptRecordError(`Incorrect declared batch size, records still remaining in batch (${c.end - c.pos} bytes after the last record)`, this.batch.position);
+    const buf = c.buf;
+    const outerEnd = c.end;
+    let p = c.pos;
+    let b: number;
+    let raw: number;
+    if (p >= outerEnd) return this.nextChecked();
+    b = buf[p++];
+    if (b < 0x80) raw = b;
+    else {
+      if (p >= outerEnd) return this.nextChecked();
+      raw = b & 0x7f;
+      b = buf[p++];
+      if (b < 0x80) raw |= b << 7;
+      else {
+        if (p >= outerEnd || buf[p] >= 0x80) return this.nextChecked();
+        raw |= ((b & 0x7f) << 7) | (buf[p++] << 14);
       }
-      return DONE;
     }
+    const size = (raw >>> 1) ^ -(raw & 1);
+    const end = p + size;
+    if (size <= 0 || end > outerEnd) return this.nextChecked();
+    const attributes = buf[p++];
+    if (p >= end) return this.nextChecked();
+    b = buf[p++];
+    if (b < 0x80) raw = b;
+    else {
+      if (p >= end) return this.nextChecked();
+      raw = b & 0x7f;
+      b = buf[p++];
+      if (b < 0x80) raw |= b << 7;
+      else {
+        if (p >= end || buf[p] >= 0x80) return this.nextChecked();
+        raw |= ((b & 0x7f) << 7) | (buf[p++] << 14);
+      }
+    }
+    const tsDelta = (raw >>> 1) ^ -(raw & 1);
+    if (p >= end) return this.nextChecked();
+    b = buf[p++];
+    if (b < 0x80) raw = b;
+    else {
+      if (p >= end) return this.nextChecked();
+      raw = b & 0x7f;
+      b = buf[p++];
+      if (b < 0x80) raw |= b << 7;
+      else {
+        if (p >= end || buf[p] >= 0x80) return this.nextChecked();
+        raw |= ((b & 0x7f) << 7) | (buf[p++] << 14);
+      }
+    }
+    const offsetDelta = (raw >>> 1) ^ -(raw & 1);
+    if (p >= end) return this.nextChecked();
+    b = buf[p++];
+    if (b < 0x80) raw = b;
+    else {
+      if (p >= end) return this.nextChecked();
+      raw = b & 0x7f;
+      b = buf[p++];
+      if (b < 0x80) raw |= b << 7;
+      else {
+        if (p >= end || buf[p] >= 0x80) return this.nextChecked();
+        raw |= ((b & 0x7f) << 7) | (buf[p++] << 14);
+      }
+    }
+    const klen = (raw >>> 1) ^ -(raw & 1);
+    const keyOffset = p;
+    if (klen > 0) p += klen;
+    if (p >= end) return this.nextChecked();
+    b = buf[p++];
+    if (b < 0x80) raw = b;
+    else {
+      if (p >= end) return this.nextChecked();
+      raw = b & 0x7f;
+      b = buf[p++];
+      if (b < 0x80) raw |= b << 7;
+      else {
+        if (p >= end || buf[p] >= 0x80) return this.nextChecked();
+        raw |= ((b & 0x7f) << 7) | (buf[p++] << 14);
+      }
+    }
+    const vlen = (raw >>> 1) ^ -(raw & 1);
+    const valueOffset = p;
+    if (vlen > 0) p += vlen;
+    if (p >= end) return this.nextChecked();
+    b = buf[p++];
+    if (b < 0x80) raw = b;
+    else {
+      if (p >= end) return this.nextChecked();
+      raw = b & 0x7f;
+      b = buf[p++];
+      if (b < 0x80) raw |= b << 7;
+      else {
+        if (p >= end || buf[p] >= 0x80) return this.nextChecked();
+        raw |= ((b & 0x7f) << 7) | (buf[p++] << 14);
+      }
+    }
+    const headers = (raw >>> 1) ^ -(raw & 1);
+    if (headers < 0) return this.nextChecked();
+    if (headers > 0 ? walkHeaders(buf, p, end, headers) !== end : p !== end) return this.nextChecked();
+    this.remaining--;
+    c.pos = end;
+    const r = this.record;
+    r.attributes = attributes;
+    r.offset = this.baseOffset + offsetDelta;
+    r.timestamp = this.logAppendTime >= 0 ? this.logAppendTime : this.baseTimestamp + tsDelta;
+    r.sequence = this.baseSequence >= 0 ? sequenceAt(this.baseSequence, offsetDelta) : -1;
+    r.keyOffset = keyOffset;
+    r.keyLength = klen;
+    r.valueOffset = valueOffset;
+    r.valueLength = vlen;
+    r.headersOffset = p;
+    r.headerCount = headers;
+    r.sizeInBytes = size + sizeOfLength(size);
+    return this.result;
+  }
+
+  /** After the last record: the records section must be used up exactly. */
+  private finish(): IteratorResult<Record> {
+    const c = this.cursor;
+    if (c.pos < c.end) {
+      throw new CorruptRecordError(`Incorrect declared batch size, records still remaining in batch (${c.end - c.pos} bytes after the last record)`, this.batch.position);
+    }
+    return DONE;
+  }
+
+  /** The checked record parse (DefaultRecord.readFrom): every malformed record throws here. */
+  private nextChecked(): IteratorResult<Record> {
+    const c = this.cursor;
     this.remaining--;
     const r = this.record;
     const pos = this.batch.position;
@@ -246,6 +374,41 @@ export class RecordIterator implements IterableIterator<Record> {
 }
 
 const DONE: IteratorResult<Record> = { done: true, value: undefined };
+
+/**
+ * Walks `count` headers from `p` like skipHeaders (same checks, same varint limits), without
+ * throwing or allocating: the position after the last header, or -1 where skipHeaders would throw.
+ */
+function walkHeaders(buf: Uint8Array, p: number, end: number, count: number): number {
+  let raw: number;
+  let shift: number;
+  let b: number;
+  for (let i = 0; i < count; i++) {
+    raw = 0;
+    shift = 0;
+    do {
+      if (p >= end || shift > 28) return -1;
+      b = buf[p++];
+      raw |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
+    const klen = (raw >>> 1) ^ -(raw & 1);
+    if (klen < 0) return -1;
+    p += klen;
+    raw = 0;
+    shift = 0;
+    do {
+      if (p >= end || shift > 28) return -1;
+      b = buf[p++];
+      raw |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
+    const vlen = (raw >>> 1) ^ -(raw & 1);
+    if (vlen > 0) p += vlen;
+    if (p > end) return -1;
+  }
+  return p;
+}
 
 function sizeOfLength(size: number): number {
   return size < 0x40 ? 1 : size < 0x2000 ? 2 : size < 0x100000 ? 3 : size < 0x8000000 ? 4 : 5;
