@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { KsegError } from '../format/errors.js';
+import type { RecordBatch } from '../format/index.js';
 import { parsePartitionDirName, PartitionReader, DEFAULT_FETCH_SIZE } from '../storage/index.js';
 
 export interface ConsumeOptions {
@@ -76,10 +77,11 @@ export function findPartitions(logDir: string, topic?: string, partitions?: numb
 }
 
 /**
- * Reads the given partitions in this thread. `limit` caps the records; `onProgress` is called
- * every few thousand batches with running counts.
+ * Reads the given partitions in this thread. `limit` caps the records; with `shared` (worker
+ * threads) the cap is on the count all threads share, so together they stop at exactly `limit`.
+ * `onProgress` is called every few thousand batches with running counts.
  */
-export function consumePartitions(targets: PartitionTarget[], o: ConsumeOptions, limit = Infinity, onProgress?: (c: ConsumeCounts) => void): ConsumeCounts {
+export function consumePartitions(targets: PartitionTarget[], o: ConsumeOptions, limit = Infinity, onProgress?: (c: ConsumeCounts) => void, shared?: Int32Array): ConsumeCounts {
   const c: ConsumeCounts = { records: 0, bytes: 0, batches: 0, crcChecked: 0 };
   let sink = 0; // bytes of keys/values read, so the visit cannot be optimized away
   const iterOpts = { maxBytes: o.maxDecompressedBytes };
@@ -97,8 +99,11 @@ export function consumePartitions(targets: PartitionTarget[], o: ConsumeOptions,
         c.crcChecked++;
       }
       c.batches++;
+      // A consumer never sees control records (transaction markers): Kafka's fetcher skips them.
+      if (batch.magic >= 2 && (batch as RecordBatch).isControl) continue;
       for (const r of batch.records(iterOpts)) {
         if (r.offset < from) continue;
+        if (shared && Atomics.add(shared, 0, 1) >= limit) break outer;
         const buf = r.buf;
         if (r.keyLength > 0) {
           sink += buf[r.keyOffset];
@@ -108,7 +113,7 @@ export function consumePartitions(targets: PartitionTarget[], o: ConsumeOptions,
           sink += buf[r.valueOffset + r.valueLength - 1];
           c.bytes += r.valueLength;
         }
-        if (++c.records >= limit) break outer;
+        if (++c.records >= limit && !shared) break outer;
       }
       if (onProgress && (c.batches & 255) === 0) onProgress(c);
     }
@@ -137,16 +142,19 @@ export async function consume(input: Partial<ConsumeOptions> & { logDir: string 
     counts = consumePartitions(targets, o, o.messages ?? Infinity, report);
   } else {
     const shares = Array.from({ length: workers }, (_, w) => targets.filter((_, i) => i % workers === w));
-    const perWorker = await Promise.all(shares.map((t) => runWorker(t, o, o.messages === undefined ? undefined : Math.ceil(o.messages / workers))));
+    // --messages is a total: the workers draw from one shared count (an Int32, so capped below 2^31).
+    const limit = o.messages === undefined ? undefined : Math.min(o.messages, 2 ** 31 - 1 - workers);
+    const shared = limit === undefined ? undefined : new Int32Array(new SharedArrayBuffer(4));
+    const perWorker = await Promise.all(shares.map((t) => runWorker(t, o, limit, shared)));
     counts = perWorker.reduce((a, b) => ({ records: a.records + b.records, bytes: a.bytes + b.bytes, batches: a.batches + b.batches, crcChecked: a.crcChecked + b.crcChecked }));
   }
   const seconds = (performance.now() - start) / 1000;
   return { ...counts, seconds, recordsPerSec: counts.records / seconds, mbPerSec: counts.bytes / MiB / seconds, checkCrcs: o.checkCrcs, partitions: targets.length, startMs, endMs: Date.now() };
 }
 
-function runWorker(targets: PartitionTarget[], o: ConsumeOptions, limit: number | undefined): Promise<ConsumeCounts> {
+function runWorker(targets: PartitionTarget[], o: ConsumeOptions, limit: number | undefined, shared: Int32Array | undefined): Promise<ConsumeCounts> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./consumeWorker.js', import.meta.url), { workerData: { targets, o, limit } });
+    const w = new Worker(new URL('./consumeWorker.js', import.meta.url), { workerData: { targets, o, limit, shared } });
     w.on('message', (m: { type: 'done'; counts: ConsumeCounts } | { type: 'error'; message: string }) => (m.type === 'done' ? resolve(m.counts) : reject(new KsegError(m.message))));
     w.on('error', reject);
   });

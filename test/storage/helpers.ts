@@ -64,6 +64,8 @@ export interface BatchInfo {
   producerEpoch: number;
   baseSequence: number;
   lastSequence: number;
+  /** Stored CRC field (unsigned). */
+  crc: number;
   crcValid: boolean;
   partitionLeaderEpoch: number;
   /** Control type (0 ABORT / 1 COMMIT) and coordinator epoch for control batches. */
@@ -108,6 +110,7 @@ export function readBatches(logPath: string): { batches: BatchInfo[]; end: NonNu
       producerEpoch: v.producerEpoch,
       baseSequence: v.baseSequence,
       lastSequence: v.lastSequence,
+      crc: b.checksum,
       crcValid: b.isValid(),
       partitionLeaderEpoch: v.partitionLeaderEpoch,
       control,
