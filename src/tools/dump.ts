@@ -14,7 +14,8 @@ import type { ValueDecoderName } from './valueDecoder.js';
 
 export * from './dumpEvents.js';
 
-export type PayloadDecoderName = 'offsets' | 'transaction-log' | 'cluster-metadata';
+export type { PayloadDecoderName } from './payloadDecoders.js';
+import type { PayloadDecoderName } from './payloadDecoders.js';
 
 export interface DumpOptions {
   deepIteration?: boolean;

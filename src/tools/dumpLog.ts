@@ -11,7 +11,7 @@ import { OffsetIndex } from '../storage/offsetIndex.js';
 import { TimeIndex } from '../storage/timeIndex.js';
 import type { DumpOptions } from './dump.js';
 import type { BatchEvent, DumpEvent, FileKind, ProblemEvent, RecordEvent } from './dumpEvents.js';
-import { payloadDecoder, type PayloadDecoder } from './payloadDecoders.js';
+import { controlRecordData, payloadDecoder, type PayloadDecoder } from './payloadDecoders.js';
 import { valueDecoder, type ValueDecoder } from './valueDecoder.js';
 
 export function batchEvent(batch: Batch): BatchEvent {
@@ -75,9 +75,10 @@ export function recordEvent(r: KafkaRecord, ctx: RecordContext): RecordEvent {
     const c = readControlRecord(r);
     ev.control = { type: c.typeName, typeId: c.type, version: c.version };
     if (c.coordinatorEpoch !== undefined) ev.control.coordinatorEpoch = c.coordinatorEpoch;
-    if (ctx.payload?.control && c.type >= 2) {
-      const v = r.value();
-      if (v) ev.control.data = ctx.payload.control(c.type, v);
+    // Kafka always prints KRaft control records (LeaderChange, SnapshotHeader, ...) as JSON.
+    if (c.type >= 2) {
+      const data = controlRecordData(c.type, r.value());
+      if (data !== undefined) ev.control.data = data;
     }
   }
   if (ctx.opts.printDataLog && !r.isControl) {

@@ -1,22 +1,83 @@
 // Payload decoders for Kafka's internal topics, selected by dump's --offsets-decoder,
-// --transaction-log-decoder and --cluster-metadata-decoder.
-import type { Record } from '../format/index.js';
+// --transaction-log-decoder and --cluster-metadata-decoder: what kafka-dump-log's message parsers
+// print, as JSON-able values (the text renderer prints strings as they are and objects as JSON).
+// A record that does not decode becomes Kafka's `Error at offset <o>, skipping. <msg>` text.
+
+import { KsegError, type Record } from '../format/index.js';
+import { decodeClusterMetadataRecord, decodeControlRecordValue, decodeOffsetsRecord, decodeTransactionLogRecord } from './decoders/index.js';
 
 export interface PayloadDecoder {
-  /** Decoded key and value as JSON-able values (strings for Kafka's text forms). */
+  /** Decoded key and value (undefined = not printed). */
   record(r: Record): { key?: unknown; value?: unknown };
-  /** KRaft control record bodies (LeaderChange, SnapshotHeader/Footer, KRaftVersion, Voters). */
-  control?(type: number, value: Buffer): unknown;
 }
 
-const registry = new Map<string, () => PayloadDecoder>();
+export type PayloadDecoderName = 'offsets' | 'transaction-log' | 'cluster-metadata';
 
-export function registerPayloadDecoder(name: string, make: () => PayloadDecoder): void {
-  registry.set(name, make);
+function guarded(r: Record, decode: () => { key?: unknown; value?: unknown }, errorAsValue: boolean): { key?: unknown; value?: unknown } {
+  try {
+    return decode();
+  } catch (err) {
+    if (!(err instanceof KsegError)) throw err;
+    const text = `Error at offset ${r.offset}, skipping. ${err.message}`;
+    return errorAsValue ? { value: text } : { key: text };
+  }
 }
 
-export function payloadDecoder(name: string): PayloadDecoder {
-  const make = registry.get(name);
-  if (!make) throw new RangeError(`Unknown payload decoder '${name}'`);
-  return make();
+export function payloadDecoder(name: PayloadDecoderName): PayloadDecoder {
+  switch (name) {
+    case 'cluster-metadata':
+      // Metadata records have no keys; Kafka's message is "Error at <offset>, skipping." here.
+      return {
+        record: (r) => {
+          const v = r.value();
+          if (!v) return {};
+          try {
+            return { value: decodeClusterMetadataRecord(v) };
+          } catch (err) {
+            if (!(err instanceof KsegError)) throw err;
+            return { value: `Error at ${r.offset}, skipping. ${err.message}` };
+          }
+        },
+      };
+    case 'offsets':
+      return {
+        record: (r) =>
+          guarded(
+            r,
+            () => {
+              if (r.keyLength < 0) return { key: `Failed to decode message at offset ${r.offset} using the specified decoder (message had a missing key)` };
+              const d = decodeOffsetsRecord(r.key(), r.value());
+              if (d.key === null) return { key: `Unknown record type ${d.recordType} at offset ${r.offset}, skipping.` };
+              return { key: d.key, value: d.value ?? undefined };
+            },
+            false,
+          ),
+      };
+    case 'transaction-log':
+      // Kafka's current (Java) tool prints the coordinator-record JSON, like the offsets decoder.
+      return {
+        record: (r) =>
+          guarded(
+            r,
+            () => {
+              if (r.keyLength < 0) return { key: `Failed to decode message at offset ${r.offset} using the specified decoder (message had a missing key)` };
+              const d = decodeTransactionLogRecord(r.key(), r.value()).json;
+              if (d.key === null) return { key: `Unknown record type ${d.recordType} at offset ${r.offset}, skipping.` };
+              return { key: d.key, value: d.value ?? undefined };
+            },
+            false,
+          ),
+      };
+  }
+}
+
+/** The JSON Kafka prints for a KRaft control record (LeaderChange, SnapshotHeader, ...), or undefined. */
+export function controlRecordData(type: number, value: Buffer | null): unknown {
+  try {
+    const d = decodeControlRecordValue(type, value);
+    return 'data' in d ? d.data : undefined;
+  } catch (err) {
+    if (err instanceof KsegError) return undefined;
+    throw err;
+  }
 }
