@@ -102,6 +102,7 @@ async function runBenchCommand(o: BenchCli): Promise<number> {
       out.push('', `compared ${cmp.compared.length} figures with ${o.baseline}: ${cmp.regressions.length} regressions beyond ${o.maxRegression}%`);
       for (const r of cmp.regressions) out.push(`REGRESSION ${r.id} ${r.metric}: ${r.current.toFixed(0)} vs ${r.baseline.toFixed(0)} (${r.changePct.toFixed(1)}%)`);
       if (cmp.missingInBaseline.length) out.push(`not in the baseline: ${cmp.missingInBaseline.join('; ')}`);
+      if (cmp.missingInCurrent.length) out.push(`not in this run: ${cmp.missingInCurrent.join('; ')}`);
     }
     if (cmp.regressions.length > 0) code = EXIT_PROBLEMS;
   }

@@ -85,6 +85,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   if (!existsSync(parent)) mkdirSync(parent, { recursive: true });
   const list = cells(o.matrix);
   if (list.length === 0) throw new KsegError('the bench matrix is empty');
+  if (!Number.isInteger(o.repeat) || o.repeat < 1) throw new KsegError(`--repeat must be at least 1 (got ${o.repeat})`);
+  if (list.some((c) => !(c.recordSize >= 1))) throw new KsegError('the bench record size must be at least 1 byte');
   const maxBatch = Math.max(...o.matrix.batchSize);
   o.onProgress?.({ phase: 'baseline', index: 0, total: list.length });
   const disk = measureDisk(parent, Math.max(o.bytesPerCell, 64 * 1024 * 1024));

@@ -58,9 +58,11 @@ export function compareReports(current: BenchReport, baseline: BenchReport, maxR
 
 /** GitHub Actions workflow commands for the regressions (and a summary notice). */
 export function githubAnnotations(cmp: Comparison): string[] {
+  // As @actions/core escapes them: messages %, CR, LF; property values (title=) also ':' and ','.
   const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const escProp = (s: string) => esc(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
   const lines = cmp.regressions.map(
-    (r) => `::error title=${esc(`kseg bench regression: ${r.metric}`)}::${esc(`${r.id}: ${r.current.toFixed(0)} vs ${r.baseline.toFixed(0)} records/s (${r.changePct.toFixed(1)}%, limit -${cmp.maxRegressionPct}%)`)}`,
+    (r) => `::error title=${escProp(`kseg bench regression: ${r.metric}`)}::${esc(`${r.id}: ${r.current.toFixed(0)} vs ${r.baseline.toFixed(0)} records/s (${r.changePct.toFixed(1)}%, limit -${cmp.maxRegressionPct}%)`)}`,
   );
   lines.push(`::notice title=kseg bench::${esc(`${cmp.compared.length} comparisons, ${cmp.regressions.length} regressions beyond ${cmp.maxRegressionPct}%`)}`);
   return lines;

@@ -74,9 +74,16 @@ export function parseMatrix(text: string, base: BenchMatrix = DEFAULT_MATRIX): B
         case 'partitions':
           m.partitions = values.map((v) => positiveInt(v, name));
           break;
+        case 'recordSize':
+          m.recordSize = values.map((v) => parseSize(v));
+          // 0-byte records would make bytes-per-cell / record size infinite records.
+          for (const [i, v] of m.recordSize.entries()) if (v < 1) throw new KsegError(`'${values[i]}' is not a record size of at least 1 byte`);
+          break;
         default:
           m[key] = values.map((v) => parseSize(v));
       }
+      // `batch-size=16KiB,16384` or `compression=lz4,lz4` would give two cells with one id.
+      (m as Record<string, unknown[]>)[key] = [...new Set<unknown>(m[key])];
     } catch (err) {
       throw new KsegError(`matrix key '${name}': ${(err as Error).message}`);
     }

@@ -2,8 +2,7 @@
 // charts are Vega-Lite specs compiled and rendered to SVG in Node (no browser, no network needed to
 // view it).
 
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { BenchReport } from './bench.js';
 import { formatSize } from './units.js';
 
@@ -35,9 +34,18 @@ export function benchTable(r: BenchReport): string[] {
   return [...lines, fmt(header), ...rows.map(fmt)];
 }
 
+/** A cell's id cut down to the knobs that differ between cells (whole ids are cut off as axis labels). */
+function shortLabels(ids: string[]): string[] {
+  const parts = ids.map((id) => id.split(' '));
+  const varies = (i: number) => parts.some((p) => p[i] !== parts[0][i] || p.length !== parts[0].length);
+  return parts.map((p, _, all) => (all.length < 2 ? p : p.filter((_t, i) => varies(i))).join(' '));
+}
+
 function rows(r: BenchReport) {
-  return r.results.map((c) => ({
+  const labels = shortLabels(r.results.map((c) => c.id));
+  return r.results.map((c, i) => ({
     cell: c.id,
+    label: labels[i],
     codec: c.config.compression,
     batchSize: c.config.batchSize,
     batchLabel: formatSize(c.config.batchSize),
@@ -57,7 +65,7 @@ function rows(r: BenchReport) {
 
 export function chartSpecs(r: BenchReport): { title: string; spec: TopLevelSpec }[] {
   const values = rows(r);
-  const latency = values.flatMap((v) => (['p50', 'p95', 'p99', 'p999'] as const).map((p) => ({ cell: v.cell, percentile: p, ms: v[p] })));
+  const latency = values.flatMap((v) => (['p50', 'p95', 'p99', 'p999'] as const).map((p) => ({ cell: v.cell, label: v.label, percentile: p, ms: v[p] })));
   return [
     {
       title: 'Produce throughput vs batch size, per codec',
@@ -85,7 +93,7 @@ export function chartSpecs(r: BenchReport): { title: string; spec: TopLevelSpec 
         data: { values: latency },
         mark: 'bar',
         encoding: {
-          y: { field: 'cell', type: 'nominal', title: null },
+          y: { field: 'label', type: 'nominal', title: null, axis: { labelLimit: 0 } },
           yOffset: { field: 'percentile', type: 'nominal', sort: ['p50', 'p95', 'p99', 'p999'] },
           x: { field: 'ms', type: 'quantitative', title: 'latency (ms)' },
           color: { field: 'percentile', type: 'nominal', sort: ['p50', 'p95', 'p99', 'p999'] },
@@ -113,6 +121,8 @@ export function chartSpecs(r: BenchReport): { title: string; spec: TopLevelSpec 
 }
 
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  // Imported on first use: vega and vega-lite take ~0.4 s to load, which every kseg command paid.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
