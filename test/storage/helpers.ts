@@ -178,27 +178,32 @@ export function recomputeIndexes(logPath: string, indexIntervalBytes: number, wi
   return { offsets, times };
 }
 
-/** Raw .index entries: every 8-byte slot of the file (a trimmed file has no zero slots). */
-export function readOffsetIndexFile(path: string, baseOffset: number): { offset: number; position: number }[] {
+/** Bytes up to the last non-zero byte, rounded up to whole entries: drops a preallocated zero tail. */
+function withoutZeroTail(b: Buffer, entrySize: number): number {
+  let n = b.length;
+  while (n > 0 && b[n - 1] === 0) n--;
+  return Math.min(b.length, Math.ceil(n / entrySize) * entrySize);
+}
+
+/**
+ * Raw .index entries: every 8-byte slot of the file (a trimmed file has no zero slots), or with
+ * `dropZeroTail` only those before the zero-filled preallocated tail (a live segment's index).
+ */
+export function readOffsetIndexFile(path: string, baseOffset: number, dropZeroTail = false): { offset: number; position: number }[] {
   const b = readFileSync(path);
+  const len = dropZeroTail ? withoutZeroTail(b, 8) : b.length;
   const out = [];
-  for (let p = 0; p + 8 <= b.length; p += 8) out.push({ offset: baseOffset + b.readInt32BE(p), position: b.readInt32BE(p + 4) });
+  for (let p = 0; p + 8 <= len; p += 8) out.push({ offset: baseOffset + b.readInt32BE(p), position: b.readInt32BE(p + 4) });
   return out;
 }
 
-/** Raw .timeindex entries: every 12-byte slot. */
-export function readTimeIndexFile(path: string, baseOffset: number): { timestamp: number; offset: number }[] {
+/** Raw .timeindex entries: every 12-byte slot (or those before a zero tail, see readOffsetIndexFile). */
+export function readTimeIndexFile(path: string, baseOffset: number, dropZeroTail = false): { timestamp: number; offset: number }[] {
   const b = readFileSync(path);
+  const len = dropZeroTail ? withoutZeroTail(b, 12) : b.length;
   const out = [];
-  for (let p = 0; p + 12 <= b.length; p += 12) out.push({ timestamp: Number(b.readBigInt64BE(p)), offset: baseOffset + b.readInt32BE(p + 8) });
+  for (let p = 0; p + 12 <= len; p += 12) out.push({ timestamp: Number(b.readBigInt64BE(p)), offset: baseOffset + b.readInt32BE(p + 8) });
   return out;
-}
-
-/** Entries before the zero-filled preallocated tail (a reader's view of a live broker's index). */
-export function withoutZeroTail<T>(entries: T[], isZero: (e: T) => boolean): T[] {
-  let n = entries.length;
-  while (n > 0 && isZero(entries[n - 1])) n--;
-  return entries.slice(0, n);
 }
 
 export interface RawSnapshotEntry {
