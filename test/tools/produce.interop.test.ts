@@ -120,6 +120,16 @@ describe.skipIf(!kp.available)('produce output decodes in kafka-python', () => {
     let total = 0;
     for (const p of partitionDirs(logDir, 'w')) {
       const { ours } = await decodeBoth(p.dir, 'zstd');
+      // each partition belongs to one worker's producer id; its sequences run on across batches
+      const batches = segmentBases(p.dir).flatMap((b) => readBatches(segFile(p.dir, b, '.log')).batches);
+      expect([1000, 1001]).toContain(batches[0].producerId);
+      let seq = 0;
+      for (const b of batches) {
+        expect(b.producerId).toBe(batches[0].producerId);
+        expect(b.baseSequence).toBe(seq);
+        seq = b.lastSequence + 1;
+      }
+      expect(ours.map((x) => x.sequence)).toEqual(ours.map((_, i) => i));
       for (const x of ours) {
         expect(x.value!.length).toBe(300);
         expect(x.key!.length).toBe(12);
