@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { Codec, codecId, ControlRecordType, controlKey, endTxnMarkerValue, RecordBatchBuilder } from '../format/index.js';
 import { logConfig, PartitionLog } from '../storage/index.js';
-import { newHistogram, Window, type Histogram } from './latency.js';
+import { LatencyRecorder, newHistogram, Window, type Histogram } from './latency.js';
 import { filePayloads, keySource, monotonicPayloads, poolPayloads, rng, type PayloadSource } from './payload.js';
 import { partitionForKey } from './murmur2.js';
 import type { ProduceOptions } from './produceOptions.js';
@@ -69,6 +69,8 @@ export class ProducerEngine {
   private readonly headers: { key: string; value: Buffer }[];
   readonly latency = newHistogram();
   private steady: Histogram | null = null;
+  /** Per-record latencies land here and are drained into `latency` (and `steady`) every slice. */
+  private readonly recorder = new LatencyRecorder(this.latency);
   private records = 0;
   private valueBytes = 0;
   private uncompressedBytes = 0;
@@ -141,16 +143,18 @@ export class ProducerEngine {
     if (this.o.transactional) s.inTxn = true;
     const now = performance.now();
     const created = s.created;
-    const hist = this.latency;
-    const steady = this.steady !== null && this.steady !== hist ? this.steady : null;
-    const w = this.window;
+    const rec = this.recorder;
+    let sum = 0;
+    let max = 0;
     for (let i = 0; i < n; i++) {
       const us = Math.max(1, Math.round((now - created[i]) * 1000));
-      hist.recordValue(us);
-      if (steady) steady.recordValue(us);
-      w.latencySumUs += us;
-      if (us > w.latencyMaxUs) w.latencyMaxUs = us;
+      rec.record(us);
+      sum += us;
+      if (us > max) max = us;
     }
+    const w = this.window;
+    w.latencySumUs += sum;
+    if (max > w.latencyMaxUs) w.latencyMaxUs = max;
     this.startBatch(s);
   }
 
@@ -259,6 +263,7 @@ export class ProducerEngine {
         if (!steadyStarted && i >= o.warmupShare) {
           steadyStarted = true;
           this.steady = newHistogram();
+          this.recorder.setTargets(this.latency, this.steady);
           this.steadyStart = { ms: nowMs, records: this.records, bytes: this.valueBytes };
         }
         this.produceOne(i, nowMs, wallMs);
@@ -273,6 +278,7 @@ export class ProducerEngine {
       }
       this.lingerCheck(nowMs);
       if (o.transactional && nowMs - this.txnStartMs >= o.transactionDurationMs) this.endTransaction(nowMs);
+      this.recorder.drain(); // the histograms are read in onSlice (progress, worker messages)
       onSlice();
       if (perRecordMs > 0 && i < total) {
         const due = start + i * perRecordMs;
@@ -285,6 +291,7 @@ export class ProducerEngine {
     for (const s of this.states) this.send(s);
     if (o.transactional) this.endTransaction(performance.now());
     const end = performance.now();
+    this.recorder.drain();
     const results = [];
     let fsyncs = 0;
     let rolls = 0;
