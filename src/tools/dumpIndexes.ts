@@ -42,10 +42,11 @@ export function* dumpIndex(file: string, opts: DumpOptions): Generator<DumpEvent
   const size = statSync(file).size;
   const index = new OffsetIndex(file, base, 0, false);
   try {
-    if (opts.indexSanityCheck) {
-      // OffsetIndex.sanityCheck, plus what it misses: a zero-filled tail is reported, not passed.
-      if (size % 8 !== 0) yield sanityProblem(file, `Index file ${basename(file)} is corrupt, found ${size} bytes which is neither positive nor a multiple of 8.`);
-      else if (index.entries > 0 && index.lastOffset() < base) yield sanityProblem(file, `Corrupt index found, index file (${file}) has non-zero size but the last offset is ${index.lastOffset()} which is less than the base offset ${base}.`);
+    // Kafka's dumpIndex checks for an empty index before the sanity check.
+    if (opts.indexSanityCheck && !(index.entries === 0 && size === 0)) {
+      // OffsetIndex.sanityCheck (Kafka's messages), plus what it misses: a zero-filled tail is reported, not passed.
+      if (index.entries > 0 && index.lastOffset() < base) yield sanityProblem(file, `Corrupt index found, index file ${resolve(file)} has non-zero size but the last offset is ${index.lastOffset()} which is less than the base offset ${base}`);
+      else if (size % 8 !== 0) yield sanityProblem(file, `Index file ${resolve(file)} is corrupt, found ${size} bytes which is neither positive nor a multiple of 8`);
       else yield { type: 'note', file, text: `${file} passed sanity check.` };
       if (index.entries * 8 < size - (size % 8)) yield { type: 'note', file, text: `${file} has ${size - index.entries * 8} bytes of zero-filled (preallocated) entries after its ${index.entries} entries.` };
       return;
@@ -85,9 +86,10 @@ export function* dumpTimeIndex(file: string, opts: DumpOptions): Generator<DumpE
   try {
     if (opts.indexSanityCheck) {
       const last = ti.lastEntry();
-      if (size % 12 !== 0) yield sanityProblem(file, `Time index file ${basename(file)} is corrupt, found ${size} bytes which is neither positive nor a multiple of 12.`);
-      else if (ti.entries > 0 && last.timestamp < ti.entry(0).timestamp) yield sanityProblem(file, `Corrupt time index found, time index file (${file}) has non-zero size but the last timestamp is ${last.timestamp} which is less than the first timestamp ${ti.entry(0).timestamp}`);
-      else if (ti.entries > 0 && last.offset < base) yield sanityProblem(file, `Corrupt time index found, time index file (${file}) has non-zero size but the last offset is ${last.offset} which is less than the first offset ${base}`);
+      // TimeIndex.sanityCheck, in Kafka's order and words.
+      if (ti.entries > 0 && last.timestamp < ti.entry(0).timestamp) yield sanityProblem(file, `Corrupt time index found, time index file (${resolve(file)}) has non-zero size but the last timestamp is ${last.timestamp} which is less than the first timestamp ${ti.entry(0).timestamp}`);
+      else if (ti.entries > 0 && last.offset < base) yield sanityProblem(file, `Corrupt time index found, time index file (${resolve(file)}) has non-zero size but the last offset is ${last.offset} which is less than the first offset ${base}`);
+      else if (size % 12 !== 0) yield sanityProblem(file, `Time index file ${resolve(file)} is corrupt, found ${size} bytes which is neither positive nor a multiple of 12`);
       else yield { type: 'note', file, text: `${file} passed sanity check.` };
       return;
     }

@@ -4,7 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CorruptRecordError, KsegError, LegacyRecordBatch, RecordBatch, readControlRecord, timestampTypeName, type Batch, type Record as KafkaRecord } from '../format/index.js';
+import { CorruptRecordError, crc32, KsegError, LegacyRecordBatch, RecordBatch, readControlRecord, timestampTypeName, type Batch, type Record as KafkaRecord } from '../format/index.js';
 import { INDEX_SUFFIX, offsetFileName, TIME_INDEX_SUFFIX } from '../storage/fileNames.js';
 import { LogFileReader } from '../storage/logFileReader.js';
 import { OffsetIndex } from '../storage/offsetIndex.js';
@@ -68,7 +68,7 @@ export function recordEvent(r: KafkaRecord, ctx: RecordContext): RecordEvent {
     ev.sequence = r.sequence;
     ev.headerKeys = r.headerCount === 0 ? [] : r.headerKeys();
   } else {
-    ev.isValid = true; // the enclosing entry's CRC was checked; inner CRCs are checked by verify --deep
+    ev.isValid = legacyRecordIsValid(r); // Kafka's LegacyRecord.isValid(): the message's own CRC
     ev.crc = r.legacyCrc;
   }
   if (r.isControl) {
@@ -94,6 +94,13 @@ export function recordEvent(r: KafkaRecord, ctx: RecordContext): RecordEvent {
     }
   }
   return ev;
+}
+
+/** A v0/v1 message (an uncompressed entry or a wrapper's inner message): stored CRC-32 matches its bytes. */
+function legacyRecordIsValid(r: KafkaRecord): boolean {
+  // offset(8) size(4) crc(4) magic(1) attributes(1) [timestamp(8)] keyLength(4) key ...
+  const start = r.keyOffset - 4 - (r.magic === 0 ? 6 : 14) - 12;
+  return start >= 0 && crc32(r.buf, start + 16, start + r.sizeInBytes) >>> 0 === r.legacyCrc >>> 0;
 }
 
 /** Where to start reading for the offset/time filters, via the sibling .index/.timeindex. */
@@ -184,8 +191,9 @@ export function* dumpLog(file: string, kind: FileKind, opts: DumpOptions): Gener
       yield problem(file, batch, err instanceof CorruptRecordError ? 'record' : 'decompress', err.message);
     }
   }
-  const end = reader.end!;
-  if (end.reason !== 'end' && end.reason !== 'limit' && end.remainingBytes > 0 && opts.maxBytes === undefined) {
+  // null when --to-offset stopped the walk early: the rest of the file was not read.
+  const end = reader.end;
+  if (end && end.reason !== 'end' && end.reason !== 'limit' && end.remainingBytes > 0 && opts.maxBytes === undefined) {
     yield { type: 'trailing', file, position: end.position, bytes: end.remainingBytes, reason: end.reason };
     const messages: Record<string, string> = {
       zeros: 'zero-filled tail (preallocated or torn write)',
