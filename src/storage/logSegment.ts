@@ -82,12 +82,11 @@ export class LogSegment {
     fsyncSync(this.fd);
     this.offsetIndex.flush();
     this.timeIndex.flush();
-    this.txnIndex.flush();
-    return 3;
+    return 3 + this.txnIndex.flush();
   }
 
-  /** Roll/close: the final time-index entry, then indexes trimmed to their entries. */
-  private finishIndexes(): void {
+  /** Roll/close: the final time-index entry, then indexes trimmed to their entries (idempotent). */
+  finishIndexes(): void {
     if (this.maxTimestampSoFar >= 0) this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
     this.offsetIndex.trimToValidSize();
     this.timeIndex.trimToValidSize();

@@ -217,9 +217,12 @@ export class PartitionLog {
   async close(opts: { flush?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (opts.flush ?? true) this.flush();
+    // Final index entries first, so the flush below makes them durable with the log.
+    this.activeSegment.finishIndexes();
+    const flush = opts.flush ?? true;
+    if (flush) this.flush();
     this.activeSegment.close();
-    this.producerState.writeSnapshot(join(this.dir, offsetFileName(this.nextOffset, SNAPSHOT_SUFFIX)));
+    this.producerState.writeSnapshot(join(this.dir, offsetFileName(this.nextOffset, SNAPSHOT_SUFFIX)), flush);
     await Promise.all(this.pendingFlushes);
     if (this.flushError) throw this.flushError;
   }

@@ -70,7 +70,7 @@ export class ProducerState {
     for (const e of entries) this.producers.set(e.producerId, { ...e });
   }
 
-  writeSnapshot(path: string): void {
-    writeFileAtomic(path, encodeProducerSnapshot(this.entries()), false);
+  writeSnapshot(path: string, sync = false): void {
+    writeFileAtomic(path, encodeProducerSnapshot(this.entries()), sync);
   }
 }

@@ -51,8 +51,11 @@ export class TransactionIndex {
     return existsSync(this.path) ? decodeTransactionIndex(readFileSync(this.path), this.path) : [];
   }
 
-  flush(): void {
-    if (this.fd >= 0) fsyncSync(this.fd);
+  /** fsync if the file was written; returns the number of fsync calls (0 or 1). */
+  flush(): number {
+    if (this.fd < 0) return 0;
+    fsyncSync(this.fd);
+    return 1;
   }
 
   close(): void {
