@@ -12,6 +12,7 @@ import { writeInt64, writeInt32 } from '../format/int64.js';
 import {
   encodeAbortedTxn,
   decodeTransactionIndex,
+  decodeProducerSnapshot,
   INDEX_SUFFIX,
   isLogDirLocked,
   LEADER_EPOCH_CHECKPOINT,
@@ -97,7 +98,8 @@ function encodeTimeIndex(entries: TimestampOffset[], base: number): Buffer {
 function indexProblems(logPath: string, isActive: boolean): string | null {
   const c = new VerifyCollector();
   verifySegment(logPath, c, {}, { isActive, prevNextOffset: null });
-  const p = c.problems.find((x) => x.severity === 'error' && (x.check === 'offset-index' || x.check === 'time-index'));
+  // Errors in either index, or a zero tail on an inactive segment's index (Kafka trims those on roll).
+  const p = c.problems.find((x) => (x.severity === 'error' && (x.check === 'offset-index' || x.check === 'time-index')) || (x.severity === 'warning' && x.check === 'preallocated-tail'));
   return p ? p.message : null;
 }
 
@@ -154,7 +156,8 @@ function planPartition(dir: string, opts: RecoverOptions): PlannedPartition {
       } catch {
         entries = null;
       }
-      const kept = (entries ?? []).filter((t) => t.lastOffset < scan.nextOffset);
+      // A segment cut to no batches keeps no aborted transactions (its nextOffset is the previous segment's end).
+      const kept = (entries ?? []).filter((t) => scan.batches > 0 && t.lastOffset < scan.nextOffset);
       if (!entries || kept.length !== entries.length) {
         const data = Buffer.concat(kept.map(encodeAbortedTxn));
         plan.writes.push({ file: txn, write: () => writeFileAtomic(txn, data) });
@@ -163,20 +166,31 @@ function planPartition(dir: string, opts: RecoverOptions): PlannedPartition {
     }
   }
   const end = plan.logEndOffset;
-  // Producer snapshots past the log end are stale (Kafka removes them on truncation).
+  // Producer snapshots past the log end are stale (Kafka removes them on truncation); corrupt ones
+  // are deleted by Kafka when it tries to load them (ProducerStateManager: CorruptSnapshotException).
   for (const f of readdirSync(dir)) {
     const at = parseOffsetFileName(f, SNAPSHOT_SUFFIX);
-    if (at !== null && at > end) {
-      const file = join(dir, f);
-      plan.moves.push({ file, reason: `producer snapshot at ${at} is past the log end offset ${end}` });
-      plan.actions.push({ action: 'move-aside', file, length: statSync(file).size, reason: `producer snapshot past the log end offset ${end}` });
+    if (at === null) continue;
+    const file = join(dir, f);
+    let reason: string | null = at > end ? `producer snapshot past the log end offset ${end}` : null;
+    if (!reason) {
+      try {
+        decodeProducerSnapshot(readFileSync(file));
+      } catch (err) {
+        reason = `corrupt producer snapshot (${(err as Error).message}); Kafka deletes it on load`;
+      }
+    }
+    if (reason) {
+      plan.moves.push({ file, reason });
+      plan.actions.push({ action: 'move-aside', file, length: statSync(file).size, reason });
     }
   }
   const epochFile = join(dir, LEADER_EPOCH_CHECKPOINT);
   if (existsSync(epochFile)) {
     try {
       const entries = readLeaderEpochCheckpoint(epochFile);
-      const kept = entries.filter((e) => e.startOffset < end || (e.startOffset === end && end === 0));
+      // LeaderEpochFileCache.truncateFromEnd: removes every entry starting at or after the end offset.
+      const kept = entries.filter((e) => e.startOffset < end);
       if (kept.length !== entries.length) {
         plan.writes.push({ file: epochFile, write: () => writeLeaderEpochCheckpoint(epochFile, kept) });
         plan.actions.push({ action: 'rewrite', file: epochFile, reason: `leader epochs starting at or after the log end offset ${end} removed` });

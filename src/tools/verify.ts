@@ -4,7 +4,7 @@
 // including entries for multi-batch appends), preallocated zero tails, .txnindex, producer snapshots,
 // leader-epoch and offset checkpoints.
 
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Codec, CompressionError, CorruptRecordError, KsegError, LegacyRecordBatch, RecordBatch, TimestampType, UnsupportedFormatError, type Batch } from '../format/index.js';
 import {
@@ -129,6 +129,11 @@ export function verifySegment(logPath: string, c: Collector, opts: VerifyOptions
     while (idx && ii < idx.entries) {
       const e = idx.entry(ii);
       if (e.position > pos) break;
+      if (pendingIndex) {
+        // The append an entry names ends before the next entry's append starts.
+        c.add(idxPath, pendingIndex.slot * 8, pendingIndex.offset, 'offset-index', `index entry ${pendingIndex.slot} (offset ${pendingIndex.offset} → position ${pendingIndex.position}) does not match the batches there (none ends at that offset before index entry ${ii})`, 'error', pendingIndex.offset, last);
+        pendingIndex = null;
+      }
       if (e.offset <= prevIdxOffset) c.add(idxPath, ii * 8, e.offset, 'offset-index', `index entry ${ii} offset ${e.offset} does not increase (previous ${prevIdxOffset})`, 'error');
       prevIdxOffset = e.offset;
       if (e.position < pos) c.add(idxPath, ii * 8, e.offset, 'offset-index', `index entry ${ii} points at position ${e.position}, which is not a batch start`, 'error', 'a batch start', e.position);
@@ -176,9 +181,30 @@ function openIndex(path: string, base: number, kind: 'offset' | 'time', c: Colle
   const used = index.entries * entrySize;
   const tail = size - (size % entrySize) - used;
   if (tail > 0) {
-    c.add(path, used, null, 'preallocated-tail', `${tail} zero-filled bytes after ${index.entries} entries (preallocated; ${isActive ? 'normal for the active segment of a running or crashed broker' : 'Kafka trims indexes of inactive segments on roll'})`, isActive ? 'info' : 'warning');
+    // Entries are counted up to the first zero slot; non-zero bytes after it mean a zeroed or
+    // corrupt entry followed by real ones, not preallocation.
+    const nonZero = firstNonZero(path, used, used + tail);
+    if (nonZero >= 0) c.add(path, used, null, check, `index entry ${index.entries} reads as empty (zero ${kind === 'offset' ? 'relative offset' : 'entry'}) but non-zero bytes follow at byte ${nonZero}: a zeroed or corrupt entry, not preallocation`, 'error', 'zeros to the end', `non-zero byte at ${nonZero}`);
+    else c.add(path, used, null, 'preallocated-tail', `${tail} zero-filled bytes after ${index.entries} entries (preallocated; ${isActive ? 'normal for the active segment of a running or crashed broker' : 'Kafka trims indexes of inactive segments on roll'})`, isActive ? 'info' : 'warning');
   }
   return index;
+}
+
+/** Position of the first non-zero byte of `path` in [from, to), or -1 (read in 64 KiB chunks). */
+function firstNonZero(path: string, from: number, to: number): number {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (let pos = from; pos < to; ) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, to - pos), pos);
+      if (n === 0) break;
+      for (let i = 0; i < n; i++) if (buf[i] !== 0) return pos + i;
+      pos += n;
+    }
+    return -1;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function checkAttributes(batch: Batch, file: string, c: Collector): void {
