@@ -49,16 +49,13 @@ export function poolPayloads(recordSize: number, compressibility: number, seed: 
   const random = rng(seed);
   const poolSize = Math.max(4 * 1024 * 1024, recordSize * 64);
   const pool = buildPayloadPool(poolSize + recordSize, compressibility, random);
-  // Offsets precomputed so picking one is an array read.
-  const offsets = new Int32Array(4096);
-  for (let i = 0; i < offsets.length; i++) offsets[i] = Math.floor(random() * poolSize);
-  return {
-    averageSize: recordSize,
-    value: (i) => {
-      const o = offsets[i & 4095];
-      return pool.subarray(o, o + recordSize);
-    },
-  };
+  // The views are made once, so picking a value is an array read (no Buffer object per record).
+  const views: Buffer[] = new Array(4096);
+  for (let i = 0; i < views.length; i++) {
+    const o = Math.floor(random() * poolSize);
+    views[i] = pool.subarray(o, o + recordSize);
+  }
+  return { averageSize: recordSize, value: (i) => views[i & 4095] };
 }
 
 /** --payload-file: records split by the delimiter, picked at random like Kafka's tool. */
@@ -72,12 +69,31 @@ export function filePayloads(path: string, delimiter: string, seed: number): Pay
   return { averageSize: parts.reduce((a, b) => a + b.length, 0) / parts.length, value: (i) => parts[picks[i & 4095]] };
 }
 
+/**
+ * Writes the decimal digits of the non-negative integer `n`, left-padded with '0' to `width`, at the
+ * start of `buf`; returns the length. (String(n).padStart(width, '0') without the string.)
+ */
+function writeDecimal(buf: Buffer, n: number, width: number): number {
+  let digits = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+  const len = Math.max(digits, width);
+  buf.fill(0x30, 0, len - digits);
+  for (let p = len - 1, x = n; p >= len - digits; p--, x = Math.floor(x / 10)) buf[p] = 0x30 + (x % 10);
+  return len;
+}
+
+/** Views of scratch[0, len) for every len, made once. */
+function prefixViews(scratch: Buffer): Buffer[] {
+  return Array.from({ length: scratch.length + 1 }, (_, len) => scratch.subarray(0, len));
+}
+
 /** --payload-monotonic: the record number as text (Kafka: Long.toString(i)). */
 export function monotonicPayloads(): PayloadSource {
   const scratch = Buffer.allocUnsafe(24);
+  const views = prefixViews(scratch);
   return {
     averageSize: 7,
-    value: (i) => scratch.subarray(0, scratch.write(String(i), 0, 'latin1')),
+    value: (i) => views[writeDecimal(scratch, i, 0)],
   };
 }
 
@@ -86,15 +102,13 @@ export function keySource(keySize: number | undefined, keyRange: number | undefi
   if (keyRange !== undefined) {
     const width = keySize ?? 0;
     const scratch = Buffer.allocUnsafe(Math.max(24, width));
-    return (i) => {
-      const s = String(i % keyRange).padStart(width, '0');
-      return scratch.subarray(0, scratch.write(s, 0, 'latin1'));
-    };
+    const views = prefixViews(scratch);
+    return (i) => views[writeDecimal(scratch, i % keyRange, width)];
   }
   if (keySize === undefined || keySize <= 0) return null;
   const pool = buildPayloadPool(64 * 1024 + keySize, 0, rng(seed ^ 0x5bd1e995));
-  return (i) => {
-    const o = (i * 7919) & 0xffff;
-    return pool.subarray(o, o + keySize);
-  };
+  // (i * 7919) & 0xffff visits every offset in 0..65535: one view per offset, made once.
+  const views: Buffer[] = new Array(65536);
+  for (let o = 0; o < views.length; o++) views[o] = pool.subarray(o, o + keySize);
+  return (i) => views[(i * 7919) & 0xffff];
 }
