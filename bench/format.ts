@@ -20,7 +20,7 @@ import { measure, measureAsync, round, type Measurement, type MeasureOptions } f
 export interface FormatBenchOptions {
   /** Smaller pools, fewer and shorter runs (a smoke run: numbers are rougher). */
   quick?: boolean;
-  /** Only cases whose id (e.g. "none/100B/16KiB") contains this substring; CRC runs unless filtered out by "crc". */
+  /** Only cases whose id (e.g. "none/100B/16KiB", "crc32c/64MiB") contains this substring. */
   filter?: string;
   /** Include the kafkajs comparison (default true). */
   kafkajs?: boolean;
@@ -49,6 +49,8 @@ export interface FormatCase {
   compressionRatio: number;
   encode: Throughput;
   decode: Throughput;
+  /** Uncompressed cases only: the same decode without ensureValid(), to show what the CRC costs. */
+  decodeNoCrc?: Throughput;
   kafkajs?: {
     /** kafkajs's decoder as its consumer runs it: no CRC check. */
     decodeNoCrc: Throughput;
@@ -112,11 +114,11 @@ function encodePass(builder: RecordBatchBuilder, opts: { codec: Codec }, set: Re
 }
 
 /** Decodes every batch of a log buffer with kseg: one pass of the decode benchmark. */
-function decodePass(log: Buffer): number {
+function decodePass(log: Buffer, checkCrc = true): number {
   const s = new BatchScanner(log);
   let sum = 0;
   for (let batch = s.next(); batch !== null; batch = s.next()) {
-    batch.ensureValid();
+    if (checkCrc) batch.ensureValid();
     for (const r of batch.records()) {
       const buf = r.buf;
       sum += r.keyLength + r.valueLength + buf[r.keyOffset] + buf[r.valueOffset];
@@ -155,14 +157,13 @@ export async function runFormatBench(opts: FormatBenchOptions = {}): Promise<For
   const poolBytes = quick ? 1 * MiB : 4 * MiB;
 
   const crc: FormatBenchResult['crc32c'] = {};
-  if (!filter || 'crc'.includes(filter)) {
-    for (const [name, size] of [
-      ['16KiB', 16 * KiB],
-      ['64MiB', 64 * MiB],
-    ] as const) {
-      crc[name] = benchCrc(size, mo);
-      log(`crc32c ${name}: ${crc[name].gbPerSec} GB/s`);
-    }
+  for (const [name, size] of [
+    ['16KiB', 16 * KiB],
+    ['64MiB', 64 * MiB],
+  ] as const) {
+    if (filter && !`crc32c/${name}`.includes(filter)) continue;
+    crc[name] = benchCrc(size, mo);
+    log(`crc32c ${name}: ${crc[name].gbPerSec} GB/s`);
   }
 
   const cases: FormatCase[] = [];
@@ -196,7 +197,11 @@ export async function runFormatBench(opts: FormatBenchOptions = {}): Promise<For
           encode: enc,
           decode: dec,
         };
-        log(`${id}: encode ${(enc.recordsPerSec / 1e6).toFixed(2)}M rec/s ${enc.mbPerSec} MB/s, decode ${(dec.recordsPerSec / 1e6).toFixed(2)}M rec/s ${dec.mbPerSec} MB/s`);
+        if (codec === Codec.None) c.decodeNoCrc = throughput(measure(() => decodePass(logBuf, false), mo), records, logicalBytes);
+        log(
+          `${id}: encode ${(enc.recordsPerSec / 1e6).toFixed(2)}M rec/s ${enc.mbPerSec} MB/s, decode ${(dec.recordsPerSec / 1e6).toFixed(2)}M rec/s ${dec.mbPerSec} MB/s` +
+            (c.decodeNoCrc ? ` (without CRC check ${(c.decodeNoCrc.recordsPerSec / 1e6).toFixed(2)}M rec/s)` : ''),
+        );
         if (withKafkajs && (KAFKAJS_CODECS as readonly string[]).includes(codecName)) {
           // Same input bytes, same visit; check both decoders agree before timing them.
           const got = await kafkajsDecodeLog(logBuf, true);
