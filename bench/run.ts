@@ -1,6 +1,7 @@
 // Bench entry point (`npm run bench`): runs every bench and prints one JSON object on stdout;
 // progress goes to stderr. Flags: --quick (smaller, rougher run), --filter <substr> (case ids such
-// as "none/100B"), --no-kafkajs (skip the kafkajs comparison).
+// as "none/100B"), --no-kafkajs (skip the kafkajs comparison), --no-dump (skip the dump bench).
+import { runDumpBench } from './dump.js';
 import { runFormatBench } from './format.js';
 
 async function main(): Promise<void> {
@@ -10,7 +11,8 @@ async function main(): Promise<void> {
   const filter = fi >= 0 ? args[fi + 1] : undefined;
   const kafkajs = !args.includes('--no-kafkajs');
   const format = await runFormatBench({ quick, filter, kafkajs });
-  process.stdout.write(`${JSON.stringify({ format }, null, 2)}\n`);
+  const dump = args.includes('--no-dump') ? undefined : await runDumpBench({ quick });
+  process.stdout.write(`${JSON.stringify({ format, dump }, null, 2)}\n`);
 }
 
 main().catch((err: unknown) => {
