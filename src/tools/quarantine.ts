@@ -4,7 +4,7 @@
 // original is touched, so the original = kept prefix + quarantined tail, byte for byte.
 
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, fsyncSync, mkdirSync, openSync, readSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, copyFileSync, fsyncSync, mkdirSync, openSync, readSync, realpathSync, writeSync, existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { KsegError } from '../format/errors.js';
 import { fsyncDir, writeFileAtomic } from '../storage/atomicWrite.js';
@@ -27,8 +27,19 @@ export function defaultQuarantineRoot(logDir: string): string {
   return join(dirname(abs), `${basename(abs)}.kseg-quarantine`);
 }
 
+/** Absolute path with symlinks resolved as far as the path exists (the rest may not exist yet). */
+function realResolve(path: string): string {
+  let existing = resolve(path);
+  const rest: string[] = [];
+  while (!existsSync(existing) && dirname(existing) !== existing) {
+    rest.unshift(basename(existing));
+    existing = dirname(existing);
+  }
+  return join(realpathSync(existing), ...rest);
+}
+
 export class Quarantine {
-  readonly runDir: string;
+  private dir: string;
   readonly entries: ManifestEntry[] = [];
   private created = false;
 
@@ -37,17 +48,33 @@ export class Quarantine {
     root: string,
     readonly createdAt = new Date(),
   ) {
-    const absLog = resolve(logDir);
-    const absRoot = resolve(root);
+    // Compared with symlinks resolved: a link into the log dir still puts the quarantine inside it.
+    const absLog = realResolve(logDir);
+    const absRoot = realResolve(root);
     if (absRoot === absLog || absRoot.startsWith(absLog + sep)) {
       throw new KsegError(`quarantine dir ${root} is inside the log dir ${logDir}; a broker would refuse to start with it there`);
     }
-    this.runDir = join(absRoot, createdAt.toISOString().replace(/[:.]/g, '-'));
+    this.dir = join(resolve(root), createdAt.toISOString().replace(/[:.]/g, '-'));
+  }
+
+  /** This run's directory (suffixed -1, -2, ... if another run already took the timestamp). */
+  get runDir(): string {
+    return this.dir;
   }
 
   private ensure(): void {
     if (this.created) return;
-    mkdirSync(this.runDir, { recursive: true });
+    mkdirSync(dirname(this.dir), { recursive: true });
+    const stamp = this.dir;
+    for (let n = 1; ; n++) {
+      try {
+        mkdirSync(this.dir); // exclusive: two runs in the same millisecond must not share a manifest
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        this.dir = `${stamp}-${n}`;
+      }
+    }
     this.created = true;
   }
 

@@ -189,8 +189,11 @@ function planPartition(dir: string, opts: RecoverOptions): PlannedPartition {
   if (existsSync(epochFile)) {
     try {
       const entries = readLeaderEpochCheckpoint(epochFile);
-      // LeaderEpochFileCache.truncateFromEnd: removes every entry starting at or after the end offset.
-      const kept = entries.filter((e) => e.startOffset < end);
+      // After a cut, LeaderEpochFileCache.truncateFromEnd: every entry starting at or after the new
+      // end goes. With nothing cut, an epoch starting exactly at the log end is a leader's that has
+      // not appended yet (verify accepts it), so only entries past the end go.
+      const cut = plan.truncations.length > 0;
+      const kept = entries.filter((e) => e.startOffset < end || (e.startOffset === end && !cut));
       if (kept.length !== entries.length) {
         plan.writes.push({ file: epochFile, write: () => writeLeaderEpochCheckpoint(epochFile, kept) });
         plan.actions.push({ action: 'rewrite', file: epochFile, reason: `leader epochs starting at or after the log end offset ${end} removed` });
