@@ -1,8 +1,10 @@
 // Bench entry point (`npm run bench`): runs every bench and prints one JSON object on stdout;
 // progress goes to stderr. Flags: --quick (smaller, rougher run), --filter <substr> (case ids such
-// as "none/100B"), --no-kafkajs (skip the kafkajs comparison), --no-dump (skip the dump bench).
+// as "none/100B"), --no-kafkajs (skip the kafkajs comparison), --no-dump (skip the dump bench),
+// --no-verify (skip the verify bench).
 import { runDumpBench } from './dump.js';
 import { runFormatBench } from './format.js';
+import { runVerifyBench } from './verify.js';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -12,7 +14,8 @@ async function main(): Promise<void> {
   const kafkajs = !args.includes('--no-kafkajs');
   const format = await runFormatBench({ quick, filter, kafkajs });
   const dump = args.includes('--no-dump') ? undefined : await runDumpBench({ quick });
-  process.stdout.write(`${JSON.stringify({ format, dump }, null, 2)}\n`);
+  const verify = args.includes('--no-verify') ? undefined : await runVerifyBench({ quick });
+  process.stdout.write(`${JSON.stringify({ format, dump, verify }, null, 2)}\n`);
 }
 
 main().catch((err: unknown) => {
