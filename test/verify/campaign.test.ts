@@ -14,18 +14,20 @@
 // quarantine manifest accounts for every cut or replaced byte (original = kept prefix + stored
 // tail, sha256 and length right); a second recover has nothing to do; kafka-python reads every
 // recovered .log with valid CRCs (checked once per distinct content at the end).
+// The committed corrupt-* fixture twins get the same treatment at the end of the file.
 
-import { existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recover } from '../../src/tools/recover.js';
 import { verify, type VerifyResult } from '../../src/tools/verify.js';
 import { dump } from '../../src/tools/dump.js';
 import { readLeaderEpochCheckpoint, readOffsetCheckpoint } from '../../src/storage/index.js';
-import { requireKafkaPython } from '../helpers/kafkaPython.js';
+import { REPO_ROOT, requireKafkaPython } from '../helpers/kafkaPython.js';
 import {
   buildClean,
   copyLogDir,
+  decodeMany,
   hashTree,
   INDEX_INTERVAL,
   KINDS,
@@ -521,4 +523,47 @@ describe('verify/recover seeded corruption campaign', () => {
     });
     expect(failures).toEqual([]);
   }, 120_000);
+});
+
+describe('the committed corrupted fixture twins (fixtures/logs/corrupt-*)', () => {
+  const FIX = join(REPO_ROOT, 'fixtures/logs');
+  const cleanBytes = readFileSync(join(FIX, 'v2-none-0', '00000000000000000000.log'));
+  const second = 12 + cleanBytes.readInt32BE(8); // where the fixture generator damaged the second batch
+  const lastBatch = modelBatches(cleanBytes).pop()!.position;
+  const twins: [string, number, string][] = [
+    ['corrupt-crc-0', second, 'crc'],
+    ['corrupt-size-0', second, 'framing'],
+    ['corrupt-torn-0', lastBatch, 'trailing-bytes'],
+    ['corrupt-zerotail-0', cleanBytes.length, 'trailing-bytes'],
+  ];
+  let tmp = '';
+  afterAll(() => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it.each(twins)('%s: flagged at byte %i, recovered to the clean twin\'s prefix, read by kafka-python', async (name, cut, check) => {
+    tmp ||= scratchDir('kseg-twins-');
+    const logDir = join(tmp, name);
+    mkdirSync(logDir);
+    const partDir = join(logDir, name);
+    cpSync(join(FIX, name), partDir, { recursive: true });
+    const file = join(partDir, '00000000000000000000.log');
+    const damaged = readFileSync(file);
+    const v = verify([partDir]);
+    expect(v.ok).toBe(false);
+    expect(v.problems).toContainEqual(expect.objectContaining({ file, position: cut, check, severity: 'error' }));
+    const r = recover(partDir, { quarantineDir: join(tmp, `${name}.q`) });
+    expect(r.actions[0]).toMatchObject({ action: 'truncate', file, position: cut, length: damaged.length - cut });
+    const kept = readFileSync(file);
+    expect(kept.equals(cleanBytes.subarray(0, cut))).toBe(true);
+    const m = readManifest(r.quarantine!);
+    const tail = readFileSync(join(r.quarantine!, m.entries.find((e) => !e.wholeFile)!.stored));
+    expect(Buffer.concat([kept, tail]).equals(damaged)).toBe(true);
+    expect(verify([partDir]).ok).toBe(true);
+    expect(recover(partDir, { quarantineDir: join(tmp, `${name}.q2`) }).actions).toEqual([]);
+    if (kp.available) {
+      const [d] = await decodeMany([kept]);
+      expect('error' in d ? d.error : d.batches.every((b) => b.crcValid) && d.remainingBytes === 0).toBe(true);
+    }
+  });
 });
