@@ -17,8 +17,8 @@ export function buildProgram(): Command {
     .description('Inspect, verify, repair and load-test Apache Kafka log directories')
     .version('0.1.0')
     .option('--debug', 'print stack traces for errors')
-    .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    // Usage errors stay one line (commander's `error: ...`); --help is there for more.
+    .exitOverride();
   registerDump(program);
   registerProduce(program);
   registerConsume(program);
