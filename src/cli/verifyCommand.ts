@@ -1,7 +1,8 @@
 // `kseg verify` and `kseg recover`: commander wiring and rendering over tools/verify.ts and tools/recover.ts.
 import type { Command } from 'commander';
 import { recover } from '../tools/recover.js';
-import { verify, type VerifyProblem } from '../tools/verify.js';
+import type { VerifyProblem } from '../tools/verify.js';
+import { verifyParallel } from '../tools/verifyParallel.js';
 import { parseIntArg } from './args.js';
 import { EXIT_OK, EXIT_PROBLEMS } from './exitCodes.js';
 
@@ -20,8 +21,9 @@ export function registerVerify(program: Command): void {
     .option('--max-decompressed-bytes <n>', 'per-batch decompression limit (bomb guard)', parseIntArg, 64 * 1024 * 1024)
     .option('--json', 'print one JSON object {ok, problems, stats, partitions}')
     .option('--quiet', 'print problems only, no summary')
-    .action((paths: string[], o: { deep?: boolean; json?: boolean; quiet?: boolean; maxDecompressedBytes: number }) => {
-      const r = verify(paths, { deep: o.deep, maxDecompressedBytes: o.maxDecompressedBytes });
+    .option('--jobs <n>', 'worker threads checking segments in parallel (default: one per core)', parseIntArg)
+    .action(async (paths: string[], o: { deep?: boolean; json?: boolean; quiet?: boolean; maxDecompressedBytes: number; jobs?: number }) => {
+      const r = await verifyParallel(paths, { deep: o.deep, maxDecompressedBytes: o.maxDecompressedBytes, jobs: o.jobs });
       if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
       else {
         const lines: string[] = [];

@@ -3,6 +3,7 @@
 // decompresses and parses every record, visiting key and value. Reports ConsumerPerformance's
 // figures. Worker threads split the partitions.
 
+import { workerUrl } from './workerUrl.js';
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -154,7 +155,7 @@ export async function consume(input: Partial<ConsumeOptions> & { logDir: string 
 
 function runWorker(targets: PartitionTarget[], o: ConsumeOptions, limit: number | undefined, shared: Int32Array | undefined): Promise<ConsumeCounts> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./consumeWorker.js', import.meta.url), { workerData: { targets, o, limit, shared } });
+    const w = new Worker(workerUrl('./consumeWorker.js', import.meta.url), { workerData: { targets, o, limit, shared } });
     w.on('message', (m: { type: 'done'; counts: ConsumeCounts } | { type: 'error'; message: string }) => (m.type === 'done' ? resolve(m.counts) : reject(new KsegError(m.message))));
     w.on('error', reject);
   });

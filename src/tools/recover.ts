@@ -97,7 +97,7 @@ function encodeTimeIndex(entries: TimestampOffset[], base: number): Buffer {
 /** Does verify find problems in this segment's index files (then they are rebuilt)? */
 function indexProblems(logPath: string, isActive: boolean): string | null {
   const c = new VerifyCollector();
-  verifySegment(logPath, c, {}, { isActive, prevNextOffset: null });
+  verifySegment(logPath, c, {}, { isActive });
   // Errors in either index, or a zero tail on an inactive segment's index (Kafka trims those on roll).
   const p = c.problems.find((x) => (x.severity === 'error' && (x.check === 'offset-index' || x.check === 'time-index')) || (x.severity === 'warning' && x.check === 'preallocated-tail'));
   return p ? p.message : null;

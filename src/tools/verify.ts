@@ -43,9 +43,12 @@ class Collector {
   }
 }
 
-interface SegmentResult {
+export interface SegmentResult {
   nextOffset: number;
   firstOffset: number | null;
+  /** Position and last offset of the first batch (for cross-segment checks). */
+  firstPosition: number;
+  firstLastOffset: number;
   batches: number;
   records: number;
   bytes: number;
@@ -53,16 +56,28 @@ interface SegmentResult {
   epochStarts: { epoch: number; offset: number }[];
 }
 
-/** Verifies one `.log` segment and its indexes. `prevNextOffset` is where the previous segment ended. */
-export function verifySegment(logPath: string, c: Collector, opts: VerifyOptions, ctx: { isActive: boolean; prevNextOffset: number | null }): SegmentResult {
+/**
+ * Checks between a segment and the one before it (`prevNextOffset` = where that one ended): kept apart
+ * from verifySegment so segments can be verified independently, in parallel.
+ */
+export function crossSegmentChecks(logPath: string, r: SegmentResult, prevNextOffset: number | null, c: Collector): void {
+  if (prevNextOffset === null) return;
+  const base = parseOffsetFileName(basename(logPath), LOG_SUFFIX);
+  if (base !== null && base < prevNextOffset) {
+    c.add(logPath, null, base, 'segment-overlap', `segment base offset ${base} overlaps the previous segment, which ends at offset ${prevNextOffset - 1}`, 'error', `>= ${prevNextOffset}`, base);
+  }
+  if (r.firstOffset !== null && r.firstOffset <= prevNextOffset - 1) {
+    c.add(logPath, r.firstPosition, r.firstOffset, 'offset-order', `batch offsets ${r.firstOffset}..${r.firstLastOffset} do not follow the previous offset ${prevNextOffset - 1}`, 'error', `> ${prevNextOffset - 1}`, r.firstOffset);
+  }
+}
+
+/** Verifies one `.log` segment and its indexes, on its own (see crossSegmentChecks). */
+export function verifySegment(logPath: string, c: Collector, opts: VerifyOptions, ctx: { isActive: boolean }): SegmentResult {
   const name = basename(logPath);
   const base = parseOffsetFileName(name, LOG_SUFFIX);
   const dir = dirname(logPath);
-  const result: SegmentResult = { nextOffset: base ?? 0, firstOffset: null, batches: 0, records: 0, bytes: 0, epochStarts: [] };
+  const result: SegmentResult = { nextOffset: base ?? 0, firstOffset: null, firstPosition: 0, firstLastOffset: -1, batches: 0, records: 0, bytes: 0, epochStarts: [] };
   if (base === null) c.add(logPath, null, null, 'file-name', `${name} is not named by a 20-digit base offset`, 'warning');
-  if (ctx.prevNextOffset !== null && base !== null && base < ctx.prevNextOffset) {
-    c.add(logPath, null, base, 'segment-overlap', `segment base offset ${base} overlaps the previous segment, which ends at offset ${ctx.prevNextOffset - 1}`, 'error', `>= ${ctx.prevNextOffset}`, base);
-  }
   const baseOffset = base ?? 0;
   // Indexes, merge-walked against the batches.
   const idx = openIndex(join(dir, offsetFileName(baseOffset, INDEX_SUFFIX)), baseOffset, 'offset', c, ctx.isActive) as OffsetIndex | null;
@@ -80,7 +95,7 @@ export function verifySegment(logPath: string, c: Collector, opts: VerifyOptions
 
   const reader = new LogFileReader(logPath, { fetchSize: opts.fetchSize });
   const fileSize = reader.fileSize;
-  let prevLast: number | null = ctx.prevNextOffset === null ? null : ctx.prevNextOffset - 1;
+  let prevLast: number | null = null;
   for (const batch of reader) {
     result.batches++;
     result.bytes += batch.sizeInBytes;
@@ -99,6 +114,8 @@ export function verifySegment(logPath: string, c: Collector, opts: VerifyOptions
     // Offsets.
     if (result.firstOffset === null) {
       result.firstOffset = first ?? last;
+      result.firstPosition = pos;
+      result.firstLastOffset = last;
       if (base !== null && (first ?? last) < base) c.add(logPath, pos, first ?? last, 'file-name', `first batch offset ${first ?? last} is below the segment's base offset ${base} (from its name)`, 'error', `>= ${base}`, first ?? last);
     }
     if (prevLast !== null && (first ?? last) <= prevLast) {
@@ -282,7 +299,18 @@ function verifySnapshot(path: string, logEnd: number, c: Collector): void {
 }
 
 /** Verifies a partition directory: its segments in order, snapshots and leader-epoch checkpoint. */
-export function verifyPartition(dir: string, c: Collector, opts: VerifyOptions): PartitionSummary {
+/** Segment results computed elsewhere (worker threads), by log path, with their problems. */
+export type PrecomputedSegments = Map<string, { result: SegmentResult; problems: VerifyProblem[]; files: number }>;
+
+function segmentResult(logPath: string, c: Collector, opts: VerifyOptions, isActive: boolean, pre?: PrecomputedSegments): SegmentResult {
+  const done = pre?.get(logPath);
+  if (!done) return verifySegment(logPath, c, opts, { isActive });
+  c.problems.push(...done.problems);
+  c.stats.files += done.files;
+  return done.result;
+}
+
+export function verifyPartition(dir: string, c: Collector, opts: VerifyOptions, pre?: PrecomputedSegments): PartitionSummary {
   c.stats.partitions++;
   const before = c.problems.length;
   const bases = readdirSync(dir)
@@ -295,7 +323,9 @@ export function verifyPartition(dir: string, c: Collector, opts: VerifyOptions):
   bases.forEach((base, i) => {
     c.stats.segments++;
     c.stats.files++;
-    const r = verifySegment(join(dir, offsetFileName(base, LOG_SUFFIX)), c, opts, { isActive: i === bases.length - 1, prevNextOffset: prevNext });
+    const logPath = join(dir, offsetFileName(base, LOG_SUFFIX));
+    const r = segmentResult(logPath, c, opts, i === bases.length - 1, pre);
+    crossSegmentChecks(logPath, r, prevNext, c);
     summary.batches += r.batches;
     summary.records += r.records;
     summary.bytes += r.bytes;
@@ -338,13 +368,13 @@ export function isLogDir(path: string): boolean {
   return existsSync(join(path, 'meta.properties')) || existsSync(join(path, RECOVERY_POINT_CHECKPOINT)) || readdirSync(path).some((f) => parsePartitionDirName(f) !== null && statSync(join(path, f)).isDirectory() && readdirSync(join(path, f)).some((x) => x.endsWith(LOG_SUFFIX)));
 }
 
-function verifyLogDir(dir: string, c: Collector, opts: VerifyOptions, summaries: PartitionSummary[]): void {
+function verifyLogDir(dir: string, c: Collector, opts: VerifyOptions, summaries: PartitionSummary[], pre?: PrecomputedSegments): void {
   const ends = new Map<string, number>();
   for (const name of readdirSync(dir).sort()) {
     const tp = parsePartitionDirName(name);
     const p = join(dir, name);
     if (!tp || !statSync(p).isDirectory()) continue;
-    const s = verifyPartition(p, c, opts);
+    const s = verifyPartition(p, c, opts, pre);
     summaries.push(s);
     ends.set(`${tp.topic} ${tp.partition}`, s.logEndOffset);
   }
@@ -368,7 +398,7 @@ function verifyLogDir(dir: string, c: Collector, opts: VerifyOptions, summaries:
 }
 
 /** Verifies each path (a segment or other file, a partition dir, or a log dir). Never throws on bad data. */
-export function verify(paths: readonly string[], opts: VerifyOptions = {}): VerifyResult {
+export function verify(paths: readonly string[], opts: VerifyOptions = {}, pre?: PrecomputedSegments): VerifyResult {
   const c = new Collector();
   const summaries: PartitionSummary[] = [];
   for (const path of paths) {
@@ -376,16 +406,16 @@ export function verify(paths: readonly string[], opts: VerifyOptions = {}): Veri
     const st = statSync(path);
     if (st.isDirectory()) {
       const isPartition = readdirSync(path).some((f) => f.endsWith(LOG_SUFFIX)) || parsePartitionDirName(basename(path)) !== null;
-      if (isPartition && !isLogDir(path)) summaries.push(verifyPartition(path, c, opts));
-      else if (isPartition && readdirSync(path).some((f) => f.endsWith(LOG_SUFFIX))) summaries.push(verifyPartition(path, c, opts));
-      else verifyLogDir(path, c, opts, summaries);
+      if (isPartition && !isLogDir(path)) summaries.push(verifyPartition(path, c, opts, pre));
+      else if (isPartition && readdirSync(path).some((f) => f.endsWith(LOG_SUFFIX))) summaries.push(verifyPartition(path, c, opts, pre));
+      else verifyLogDir(path, c, opts, summaries, pre);
       continue;
     }
     const name = basename(path);
     if (name.endsWith(LOG_SUFFIX)) {
       c.stats.segments++;
       c.stats.files++;
-      const r = verifySegment(path, c, opts, { isActive: true, prevNextOffset: null });
+      const r = verifySegment(path, c, opts, { isActive: true });
       c.stats.batches += r.batches;
       c.stats.records += r.records;
       c.stats.bytes += r.bytes;
@@ -393,7 +423,7 @@ export function verify(paths: readonly string[], opts: VerifyOptions = {}): Veri
       const log = join(dirname(path), name.split('.')[0] + LOG_SUFFIX);
       if (existsSync(log)) {
         c.stats.segments++;
-        const r = verifySegment(log, c, opts, { isActive: true, prevNextOffset: null });
+        const r = verifySegment(log, c, opts, { isActive: true });
         c.stats.batches += r.batches;
       } else c.add(path, null, null, 'io', `cannot check ${name} without ${basename(log)}`, 'error');
     } else if (name.endsWith(SNAPSHOT_SUFFIX)) verifySnapshot(path, Infinity, c);
