@@ -184,6 +184,20 @@ export class RecordBatchBuilder {
   }
 
   /** Finishes the batch: returns a fresh Buffer holding exactly its bytes. */
+  /**
+   * Finishes the batch and returns its bytes as a view of the builder's own buffer when that needs
+   * no copy (uncompressed batches: the header is written in the space reserved before the records).
+   * The view is valid until the next reset() or append(); write it out before reusing the builder.
+   * Compressed batches are built as by build().
+   */
+  buildView(): Buffer {
+    const codec = this.opts.codec ?? Codec.None;
+    if (codec !== Codec.None) return this.build();
+    const view = this.buf.subarray(0, this.pos);
+    this.writeHeader(view, codec);
+    return view;
+  }
+
   build(): Buffer {
     const o = this.opts;
     const codec = o.codec ?? Codec.None;

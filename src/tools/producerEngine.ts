@@ -146,7 +146,8 @@ export class ProducerEngine {
     const n = s.builder.recordCount;
     if (n === 0) return;
     this.uncompressedBytes += s.builder.sizeInBytes;
-    const batch = s.builder.build();
+    // A view of the builder's buffer (no copy when uncompressed): appended before the builder is reset.
+    const batch = s.builder.buildView();
     s.log.append(batch);
     if (this.o.idempotent || this.o.transactional) s.sequence = (s.sequence + n) % 2147483648;
     if (this.o.transactional) s.inTxn = true;

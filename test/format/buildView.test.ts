@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { Codec, RecordBatch, RecordBatchBuilder } from '../../src/format/index.js';
+
+describe('RecordBatchBuilder.buildView', () => {
+  for (const codec of [Codec.None, Codec.Lz4]) {
+    it(`gives the same bytes as build() (codec ${codec}), reusing its buffer when uncompressed`, () => {
+      const opts = { codec, baseOffset: 7, producerId: 5, producerEpoch: 1, baseSequence: 3, partitionLeaderEpoch: 2 };
+      const fill = (b: RecordBatchBuilder) => {
+        for (let i = 0; i < 50; i++) b.append(1_700_000_000_000 + i, Buffer.from(`k${i}`), Buffer.alloc(100, i), i % 3 ? [] : [{ key: 'h', value: Buffer.from('v') }]);
+        return b;
+      };
+      const expected = fill(new RecordBatchBuilder(opts)).build();
+      const builder = fill(new RecordBatchBuilder(opts));
+      const view = builder.buildView();
+      expect(view.equals(expected)).toBe(true);
+      new RecordBatch(view, 0).ensureValid();
+      // Reused after reset: the next batch is correct too, and (uncompressed) lives in the same memory.
+      builder.reset(opts);
+      const second = fill(builder).buildView();
+      expect(second.equals(expected)).toBe(true);
+      if (codec === Codec.None) expect(second.buffer).toBe(view.buffer);
+    });
+  }
+});
