@@ -11,12 +11,15 @@ import { CompressionError } from '../errors.js';
 import { BoundedOutput, DEFAULT_MAX_DECOMPRESSED_BYTES, type CompressOptions, type DecompressOptions } from './limits.js';
 
 const require = createRequire(import.meta.url);
-const lz4 = require('lz4') as {
+interface Lz4Module {
   encodeBound(n: number): number;
   encodeBlock(src: Uint8Array, dst: Uint8Array): number;
   decodeBlock(src: Uint8Array, dst: Uint8Array): number;
   utils: { descriptorChecksum(d: Uint8Array): number };
-};
+}
+// Loaded on first use: a native addon costs start-up time to every command and worker that never compresses.
+let module: Lz4Module | undefined;
+const lib = (): Lz4Module => (module ??= require('lz4') as Lz4Module);
 
 const MAGIC = 0x184d2204;
 const FLG_JAVA = 0x60;
@@ -26,9 +29,11 @@ const STORED_FLAG = 0x80000000;
 const BLOCK_MAX_SIZES = [0, 0, 0, 0, 64 << 10, 256 << 10, 1 << 20, 4 << 20];
 
 // Reused scratch for the block compressor: sized for the worst case of one 64 KiB block.
-let scratch = Buffer.allocUnsafe(lz4.encodeBound(BLOCK_SIZE));
+let scratch: Buffer | undefined;
 
 export function lz4Compress(data: Uint8Array, opts: CompressOptions = {}): Buffer {
+  const lz4 = lib();
+  scratch ??= Buffer.allocUnsafe(lz4.encodeBound(BLOCK_SIZE));
   const blocks = Math.ceil(data.length / BLOCK_SIZE);
   // header 7 + per block (4 + up to BLOCK_SIZE stored) + end mark 4
   const out = Buffer.allocUnsafe(7 + blocks * (4 + BLOCK_SIZE) + 4);
@@ -57,6 +62,7 @@ export function lz4Compress(data: Uint8Array, opts: CompressOptions = {}): Buffe
 }
 
 export function lz4Decompress(data: Uint8Array, opts: DecompressOptions = {}): Buffer {
+  const lz4 = lib();
   const limit = opts.maxBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
   const p = opts.position;
   const fail = (why: string): never => {

@@ -3,9 +3,15 @@
 // over 32 KiB of input each. No npm package writes that framing, so it is done here around the
 // native raw codec (the one hand-written piece the guide allows). Readers also accept a bare raw
 // snappy block, as SnappyInputStream and librdkafka do.
-import { compressSync, uncompressSync } from 'snappy';
+import { createRequire } from 'node:module';
 import { CompressionError } from '../errors.js';
 import { BoundedOutput, DEFAULT_MAX_DECOMPRESSED_BYTES, type CompressOptions, type DecompressOptions } from './limits.js';
+
+const require = createRequire(import.meta.url);
+type SnappyModule = typeof import('snappy');
+// Loaded on first use (see lz4.ts).
+let loaded: SnappyModule | undefined;
+const lib = (): SnappyModule => (loaded ??= require('snappy') as SnappyModule);
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
 const XERIAL_HEADER_SIZE = 16;
@@ -20,7 +26,7 @@ export function snappyCompress(data: Uint8Array, _opts: CompressOptions = {}): B
   header.writeInt32BE(1, 12);
   parts.push(header);
   for (let off = 0; off < data.length; off += XERIAL_BLOCK_SIZE) {
-    const block = compressSync(data.subarray(off, Math.min(off + XERIAL_BLOCK_SIZE, data.length)));
+    const block = lib().compressSync(data.subarray(off, Math.min(off + XERIAL_BLOCK_SIZE, data.length)));
     const len = Buffer.allocUnsafe(4);
     len.writeInt32BE(block.length, 0);
     parts.push(len, block);
@@ -48,7 +54,7 @@ function rawDeclaredLength(data: Uint8Array, start: number, end: number, positio
 
 function uncompressRaw(block: Uint8Array, position: number | undefined): Buffer {
   try {
-    return uncompressSync(block, { asBuffer: true }) as Buffer;
+    return lib().uncompressSync(block, { asBuffer: true }) as Buffer;
   } catch (err) {
     throw new CompressionError('snappy', (err as Error).message, position);
   }

@@ -7,20 +7,24 @@ import { BoundedOutput, DEFAULT_MAX_DECOMPRESSED_BYTES, type CompressOptions, ty
 
 const require = createRequire(import.meta.url);
 type StreamResult = [returnValue: number, dstProduced: number, srcConsumed: number];
-const binding = require('zstd-napi/binding') as {
+type ZstdBinding = {
   CCtx: new () => { compress(dst: Uint8Array, src: Uint8Array, level: number): number };
   DCtx: new () => { decompressStream(dst: Uint8Array, src: Uint8Array): StreamResult; reset(r: number): void };
   compressBound(n: number): number;
   getFrameContentSize(b: Uint8Array): number | null;
 };
+// Loaded on first use (see lz4.ts).
+let loaded: ZstdBinding | undefined;
+const lib = (): ZstdBinding => (loaded ??= require('zstd-napi/binding') as ZstdBinding);
 
 /** Kafka's default zstd level (CompressionType.ZSTD default 3). */
 export const ZSTD_DEFAULT_LEVEL = 3;
 const RESET_SESSION_ONLY = 1;
-let cctx: InstanceType<typeof binding.CCtx> | undefined;
-let dctx: InstanceType<typeof binding.DCtx> | undefined;
+let cctx: InstanceType<ZstdBinding['CCtx']> | undefined;
+let dctx: InstanceType<ZstdBinding['DCtx']> | undefined;
 
 export function zstdCompress(data: Uint8Array, opts: CompressOptions = {}): Buffer {
+  const binding = lib();
   cctx ??= new binding.CCtx();
   const out = Buffer.allocUnsafe(binding.compressBound(data.length));
   const n = cctx.compress(out, data, opts.level ?? ZSTD_DEFAULT_LEVEL);
@@ -28,6 +32,7 @@ export function zstdCompress(data: Uint8Array, opts: CompressOptions = {}): Buff
 }
 
 export function zstdDecompress(data: Uint8Array, opts: DecompressOptions = {}): Buffer {
+  const binding = lib();
   const limit = opts.maxBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
   const p = opts.position;
   let declared: number | null = null;
