@@ -220,7 +220,7 @@ export async function runVerifyBench(opts: VerifyBenchOptions = {}): Promise<Ver
         'maxRssMiB: process.resourceUsage().maxRSS of the measuring child (not the producer)',
       ],
     };
-    log(`verify bench: kseg verify (${result.parallel.jobs} threads) ${result.parallel.MBps} MB/s, single-threaded ${result.verify.MBps} MB/s vs raw read ${result.raw.readMBps} MB/s → ratio ${result.ratio} (read+CRC floor ${result.floor.readPlusCrc32cMBps} MB/s, ratio ${result.floor.ratioToRaw}); max RSS ${result.maxRssMiB} MiB`);
+    log(`verify bench: kseg verify (verifyParallel, up to ${result.parallel.jobs} threads from 2 GiB) ${result.parallel.MBps} MB/s, single-threaded ${result.verify.MBps} MB/s vs raw read ${result.raw.readMBps} MB/s → ratio ${result.ratio} (read+CRC floor ${result.floor.readPlusCrc32cMBps} MB/s, ratio ${result.floor.ratioToRaw}); max RSS ${result.maxRssMiB} MiB`);
     return result;
   } finally {
     if (!opts.keep) rmSync(root, { recursive: true, force: true });

@@ -44,18 +44,22 @@ export interface PayloadSource {
   readonly averageSize: number;
 }
 
+const VIEWS = 65536;
+
 /** Fixed-size values taken from a pool at pseudo-random offsets. */
 export function poolPayloads(recordSize: number, compressibility: number, seed: number): PayloadSource {
   const random = rng(seed);
   const poolSize = Math.max(4 * 1024 * 1024, recordSize * 64);
   const pool = buildPayloadPool(poolSize + recordSize, compressibility, random);
   // The views are made once, so picking a value is an array read (no Buffer object per record).
-  const views: Buffer[] = new Array(4096);
+  // 64 Ki distinct values: a 1 MiB batch of 1 KiB records repeats almost none of them, so codecs
+  // do not get matches a real stream would not offer.
+  const views: Buffer[] = new Array(VIEWS);
   for (let i = 0; i < views.length; i++) {
     const o = Math.floor(random() * poolSize);
     views[i] = pool.subarray(o, o + recordSize);
   }
-  return { averageSize: recordSize, value: (i) => views[i & 4095] };
+  return { averageSize: recordSize, value: (i) => views[i & (VIEWS - 1)] };
 }
 
 /** --payload-file: records split by the delimiter, picked at random like Kafka's tool. */
