@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { consume, CONSUMER_DETAILED_HEADER, CONSUMER_HEADER, formatConsumerDetailedRow, formatConsumerRow } from '../tools/consume.js';
 import { parseDuration, parseSize } from '../tools/units.js';
 import { arg, parseIntArg, parseIntList } from './args.js';
-import { openDisplay } from './displays.js';
+import { plainDisplay } from './progressMode.js';
 import { EXIT_OK } from './exitCodes.js';
 
 interface ConsumeCli {
@@ -47,7 +47,7 @@ export function registerConsume(program: Command): void {
     .option('--show-detailed-stats', 'print a row per reporting interval')
     .option('--hide-header', 'do not print the header line')
     .option('--json', 'print one JSON object with the results')
-    .option('--no-progress', 'no live display')
+    .option('--no-progress', 'accepted for symmetry with produce: consume prints plain rows only')
     .action(async (logDir: string, c: ConsumeCli) => {
       process.exitCode = await runConsume(logDir, c);
     });
@@ -55,7 +55,9 @@ export function registerConsume(program: Command): void {
 
 async function runConsume(logDir: string, c: ConsumeCli): Promise<number> {
   const fromTime = c.fromTime === undefined ? undefined : arg(parseTime)(c.fromTime);
-  const display = await openDisplay(c);
+  // Reading runs synchronously on this thread (or in workers that report only at the end), so a
+  // live display would never repaint: print Kafka's rows as they come.
+  const display = plainDisplay(!c.json);
   if (!c.json && !c.hideHeader) display.windowLine(c.showDetailedStats ? CONSUMER_DETAILED_HEADER : CONSUMER_HEADER);
   let result;
   try {
