@@ -74,7 +74,7 @@ const [verifyUrl, crcUrl, partDir, runsText, parallelUrl] = process.argv.slice(1
 const { verify } = await import(verifyUrl);
 const { verifyParallel } = await import(parallelUrl);
 const { crc32c } = await import(crcUrl);
-const { openSync, readSync, closeSync, readdirSync } = await import('node:fs');
+const { openSync, readSync, closeSync, readdirSync, readFileSync } = await import('node:fs');
 const { join } = await import('node:path');
 const { performance } = await import('node:perf_hooks');
 // partDir is a log dir: every partition's segments and indexes.
@@ -128,7 +128,8 @@ process.stdout.write(JSON.stringify({
   ok: last.ok && lastPar.ok,
   problems: last.problems.filter((p) => p.severity !== 'info').length,
   stats: last.stats,
-  maxRssKiB: process.resourceUsage().maxRSS,
+  // VmHWM resets at exec; getrusage's maxRSS keeps the forking parent's high-water mark.
+  maxRssKiB: (() => { try { return Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]); } catch { return process.resourceUsage().maxRSS; } })(),
 }) + '\\n');
 `;
 
