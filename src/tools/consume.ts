@@ -155,7 +155,7 @@ export async function consume(input: Partial<ConsumeOptions> & { logDir: string 
 
 function runWorker(targets: PartitionTarget[], o: ConsumeOptions, limit: number | undefined, shared: Int32Array | undefined): Promise<ConsumeCounts> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(workerUrl('./consumeWorker.js', import.meta.url), { workerData: { targets, o, limit, shared } });
+    const w = new Worker(workerUrl('./consumeWorker.js', import.meta.url), { workerData: { targets, o, limit, shared }, execArgv: [] });
     w.on('message', (m: { type: 'done'; counts: ConsumeCounts } | { type: 'error'; message: string }) => (m.type === 'done' ? resolve(m.counts) : reject(new KsegError(m.message))));
     w.on('error', reject);
   });

@@ -242,7 +242,7 @@ export type WorkerMessage =
 
 function runInWorker(opts: EngineOptions, w: number, tracker: ProgressTracker): Promise<EngineResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerUrl('./produceWorker.js', import.meta.url), { workerData: opts });
+    const worker = new Worker(workerUrl('./produceWorker.js', import.meta.url), { workerData: opts, execArgv: [] });
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') tracker.update(w, m.progress, decodeHistogram(m.latency));
       else if (m.type === 'error') reject(new KsegError(m.message));
