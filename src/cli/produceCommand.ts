@@ -1,7 +1,7 @@
 // `kseg produce`: commander wiring and rendering over tools/produce.ts.
 import { Command, Option } from 'commander';
 import { CODEC_NAMES } from '../format/attributes.js';
-import { formatFinal, formatProduceSummary, formatWindow, produce, type ProduceOptions } from '../tools/produce.js';
+import { formatProduceSummary, formatWindow, produce, type ProduceOptions } from '../tools/produce.js';
 import { parseDuration, parseSize } from '../tools/units.js';
 import { arg, parseIntArg, parseNumberArg } from './args.js';
 import { openDisplay } from './displays.js';
@@ -96,6 +96,5 @@ async function runProduce(logDir: string, c: ProduceCli): Promise<number> {
   }
   if (c.json) process.stdout.write(JSON.stringify(result) + '\n');
   else for (const line of formatProduceSummary(result)) process.stdout.write(line + '\n');
-  void formatFinal;
   return EXIT_OK;
 }

@@ -5,7 +5,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { KsegError } from '../format/errors.js';
-import { LOG_SUFFIX } from '../storage/fileNames.js';
 import { dumpLog } from './dumpLog.js';
 import { dumpIndex, dumpTimeIndex } from './dumpIndexes.js';
 import { dumpProducerSnapshot, dumpStateFile, dumpTxnIndex } from './dumpState.js';
@@ -127,9 +126,4 @@ export function* dumpFile(file: string, opts: DumpOptions = {}): Generator<DumpE
   }
 }
 
-/** Backwards-compatible name: dumping one `.log` file. */
-export function* dumpLogFile(file: string, opts: DumpOptions = {}): Generator<DumpEvent> {
-  yield* dumpFile(file, opts);
-}
 
-export { LOG_SUFFIX };

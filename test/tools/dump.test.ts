@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { dumpLogFile, type DumpEvent, type RecordEvent, type BatchEvent } from '../../src/tools/dump.js';
+import { dumpFile, type DumpEvent, type RecordEvent, type BatchEvent } from '../../src/tools/dump.js';
 
 const seg = (dir: string, base = 0) => `fixtures/logs/${dir}/${String(base).padStart(20, '0')}.log`;
-const events = (file: string, opts = {}) => [...dumpLogFile(file, opts)];
+const events = (file: string, opts = {}) => [...dumpFile(file, opts)];
 const of = <T extends DumpEvent['type']>(evs: DumpEvent[], t: T) => evs.filter((e) => e.type === t) as Extract<DumpEvent, { type: T }>[];
 
-describe('dumpLogFile', () => {
+describe('dumpFile', () => {
   it('emits every v2 header field and records with key, value and header values', () => {
     const evs = events(seg('v2-none-0'), { printDataLog: true });
     const batches = of(evs, 'batch') as BatchEvent[];
