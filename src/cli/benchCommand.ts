@@ -75,7 +75,7 @@ async function runBenchCommand(o: BenchCli): Promise<number> {
   try {
     report = await runBench({
       matrix,
-      bytesPerCell: o.bytesPerCell ?? (o.quick ? 32 * 1024 * 1024 : 256 * 1024 * 1024),
+      bytesPerCell: o.bytesPerCell ?? (o.quick ? 128 * 1024 * 1024 : 256 * 1024 * 1024),
       repeat: o.repeat ?? (o.quick ? 1 : 3),
       dir: o.dir,
       compressibility: o.compressibility,

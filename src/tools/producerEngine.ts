@@ -36,6 +36,8 @@ export interface EngineResult {
   steadyRecords: number;
   steadyValueBytes: number;
   steadySeconds: number;
+  /** When the last batch was appended (epoch ms, comparable across worker threads); closing follows. */
+  appendedAtEpochMs: number;
   partitions: { topic: string; partition: number; logStartOffset: number; logEndOffset: number }[];
 }
 
@@ -353,6 +355,7 @@ export class ProducerEngine {
       steadyRecords: this.records - this.steadyStart.records,
       steadyValueBytes: this.valueBytes - this.steadyStart.bytes,
       steadySeconds: (end - this.steadyStart.ms) / 1000,
+      appendedAtEpochMs: performance.timeOrigin + end,
       partitions: results,
     };
   }

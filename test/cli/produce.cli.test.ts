@@ -85,7 +85,7 @@ describe('kseg produce: output', () => {
     expect(FINAL.exec(finals[0])![1]).toBe('1500');
     expect(finals[1]).toMatch(/^1000 steady state records sent/);
     const summary = out[out.length - 1];
-    expect(summary).toMatch(/^kseg: \d+ batches, \d+ bytes on disk, compression ratio 0\.\d{3} \(gzip\), \d+ fsyncs, \d+ segment rolls, latency p99 [\d.]+ ms$/);
+    expect(summary).toMatch(/^kseg: \d+ batches, \d+ bytes on disk, compression ratio 0\.\d{3} \(gzip\), \d+ fsyncs \(clean shutdown \d+ ms\), \d+ segment rolls, latency p99 [\d.]+ ms$/);
     // everything else is a window line or the steady-state notice
     for (const l of out.slice(1)) if (!finals.includes(l) && l !== summary && l !== 'In steady state.') expect(l).toMatch(WINDOW);
     expect(out.filter((l) => WINDOW.test(l)).length).toBeGreaterThan(0);
