@@ -13,14 +13,24 @@ export interface PayloadDecoder {
 
 export type PayloadDecoderName = 'offsets' | 'transaction-log' | 'cluster-metadata';
 
-function guarded(r: Record, decode: () => { key?: unknown; value?: unknown }, errorAsValue: boolean): { key?: unknown; value?: unknown } {
-  try {
-    return decode();
-  } catch (err) {
-    if (!(err instanceof KsegError)) throw err;
-    const text = `Error at offset ${r.offset}, skipping. ${err.message}`;
-    return errorAsValue ? { value: text } : { key: text };
-  }
+/**
+ * Coordinator topics (__consumer_offsets, __transaction_state): a key is required; unknown record
+ * types and undecodable bytes become Kafka's one-line texts instead of failing the dump.
+ */
+function coordinatorDecoder(decode: (key: Buffer | null, value: Buffer | null) => { recordType: number; key: unknown; value: unknown }): PayloadDecoder {
+  return {
+    record: (r) => {
+      if (r.keyLength < 0) return { key: `Failed to decode message at offset ${r.offset} using the specified decoder (message had a missing key)` };
+      try {
+        const d = decode(r.key(), r.value());
+        if (d.key === null) return { key: `Unknown record type ${d.recordType} at offset ${r.offset}, skipping.` };
+        return { key: d.key, value: d.value ?? undefined };
+      } catch (err) {
+        if (!(err instanceof KsegError)) throw err;
+        return { key: `Error at offset ${r.offset}, skipping. ${err.message}` };
+      }
+    },
+  };
 }
 
 export function payloadDecoder(name: PayloadDecoderName): PayloadDecoder {
@@ -40,34 +50,10 @@ export function payloadDecoder(name: PayloadDecoderName): PayloadDecoder {
         },
       };
     case 'offsets':
-      return {
-        record: (r) =>
-          guarded(
-            r,
-            () => {
-              if (r.keyLength < 0) return { key: `Failed to decode message at offset ${r.offset} using the specified decoder (message had a missing key)` };
-              const d = decodeOffsetsRecord(r.key(), r.value());
-              if (d.key === null) return { key: `Unknown record type ${d.recordType} at offset ${r.offset}, skipping.` };
-              return { key: d.key, value: d.value ?? undefined };
-            },
-            false,
-          ),
-      };
+      return coordinatorDecoder(decodeOffsetsRecord);
     case 'transaction-log':
       // Kafka's current (Java) tool prints the coordinator-record JSON, like the offsets decoder.
-      return {
-        record: (r) =>
-          guarded(
-            r,
-            () => {
-              if (r.keyLength < 0) return { key: `Failed to decode message at offset ${r.offset} using the specified decoder (message had a missing key)` };
-              const d = decodeTransactionLogRecord(r.key(), r.value()).json;
-              if (d.key === null) return { key: `Unknown record type ${d.recordType} at offset ${r.offset}, skipping.` };
-              return { key: d.key, value: d.value ?? undefined };
-            },
-            false,
-          ),
-      };
+      return coordinatorDecoder((key, value) => decodeTransactionLogRecord(key, value).json);
   }
 }
 
