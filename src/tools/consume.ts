@@ -3,11 +3,10 @@
 // decompresses and parses every record, visiting key and value. Reports ConsumerPerformance's
 // figures. Worker threads split the partitions.
 
-import { workerUrl } from './workerUrl.js';
+import { startWorker } from './startWorker.js';
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { KsegError } from '../format/errors.js';
 import type { RecordBatch } from '../format/index.js';
 import { parsePartitionDirName, PartitionReader, DEFAULT_FETCH_SIZE } from '../storage/index.js';
@@ -155,7 +154,7 @@ export async function consume(input: Partial<ConsumeOptions> & { logDir: string 
 
 function runWorker(targets: PartitionTarget[], o: ConsumeOptions, limit: number | undefined, shared: Int32Array | undefined): Promise<ConsumeCounts> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(workerUrl('./consumeWorker.js', import.meta.url), { workerData: { targets, o, limit, shared }, execArgv: [] });
+    const w = startWorker('./consumeWorker.js', import.meta.url, { targets, o, limit, shared });
     w.on('message', (m: { type: 'done'; counts: ConsumeCounts } | { type: 'error'; message: string }) => (m.type === 'done' ? resolve(m.counts) : reject(new KsegError(m.message))));
     w.on('error', reject);
   });

@@ -3,9 +3,8 @@
 // Kafka's ProducerPerformance would print, plus what only a local log can tell (bytes on disk,
 // compression ratio, fsyncs, segment rolls).
 
-import { workerUrl } from './workerUrl.js';
+import { startWorker } from './startWorker.js';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { KsegError } from '../format/errors.js';
 import { ensurePartitionMetadata, existingTopicId, LogDir, newTopicId } from '../storage/index.js';
 import { decodeHistogram, encodeHistogram, newHistogram, summarize, type LatencySummaryMs } from './latency.js';
@@ -250,7 +249,7 @@ export type WorkerMessage =
 
 function runInWorker(opts: EngineOptions, w: number, tracker: ProgressTracker): Promise<EngineResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerUrl('./produceWorker.js', import.meta.url), { workerData: opts, execArgv: [] });
+    const worker = startWorker('./produceWorker.js', import.meta.url, opts);
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') tracker.update(w, m.progress, decodeHistogram(m.latency));
       else if (m.type === 'error') reject(new KsegError(m.message));

@@ -3,11 +3,10 @@
 // walk assembles partitions, state files and checkpoints from those results, so the report is the
 // same as the single-threaded verify().
 
-import { workerUrl } from './workerUrl.js';
+import { startWorker } from './startWorker.js';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { KsegError } from '../format/errors.js';
 import { LOG_SUFFIX, offsetFileName, parseOffsetFileName, parsePartitionDirName } from '../storage/index.js';
 import { verify, type PrecomputedSegments, type SegmentResult } from './verify.js';
@@ -69,7 +68,7 @@ export async function verifyParallel(paths: readonly string[], opts: VerifyOptio
 
 function runWorker(share: SegmentJob[], opts: VerifyOptions): Promise<SegmentJobResult[]> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(workerUrl('./verifyWorker.js', import.meta.url), { workerData: { share, opts }, execArgv: [] });
+    const w = startWorker('./verifyWorker.js', import.meta.url, { share, opts });
     w.once('message', (m: { ok: true; results: SegmentJobResult[] } | { ok: false; message: string }) => (m.ok ? resolve(m.results) : reject(new KsegError(`verify worker: ${m.message}`))));
     w.once('error', reject);
   });
