@@ -48,6 +48,8 @@ export class RecordBatchBuilder {
   private baseTimestamp = -1;
   private maxTimestamp = -1;
   private opts: RecordBatchOptions = {};
+  private readonly headerKeyStrings: string[] = [];
+  private readonly headerKeyBytes: Buffer[] = [];
 
   constructor(opts: RecordBatchOptions = {}, initialCapacity = 16 * 1024) {
     this.buf = Buffer.allocUnsafe(Math.max(initialCapacity, 256));
@@ -128,6 +130,23 @@ export class RecordBatchBuilder {
     return this;
   }
 
+  /**
+   * UTF-8 bytes of the header keys. Producers send the same keys record after record, so the last
+   * encoding is kept and reused slot by slot while the key strings are the same.
+   */
+  private encodedHeaderKeys(headers: readonly { key: string }[]): Buffer[] {
+    const strings = this.headerKeyStrings;
+    const bytes = this.headerKeyBytes;
+    for (let i = 0; i < headers.length; i++) {
+      const key = headers[i].key;
+      if (strings[i] !== key) {
+        strings[i] = key;
+        bytes[i] = Buffer.from(key, 'utf8');
+      }
+    }
+    return bytes;
+  }
+
   /** append() for records with headers or a timestamp delta beyond ±2^30. */
   private appendGeneral(timestamp: number, tsDelta: number, key: Uint8Array | null, value: Uint8Array | null, headers: readonly { key: string; value: Uint8Array | null }[], offsetDelta: number): this {
     const klen = key ? key.length : -1;
@@ -135,10 +154,9 @@ export class RecordBatchBuilder {
     let headerBytes = 0;
     let headerKeys: Buffer[] | undefined;
     if (headers.length > 0) {
-      headerKeys = new Array(headers.length);
+      headerKeys = this.encodedHeaderKeys(headers);
       for (let i = 0; i < headers.length; i++) {
-        const hk = Buffer.from(headers[i].key, 'utf8');
-        headerKeys[i] = hk;
+        const hk = headerKeys[i];
         const hv = headers[i].value;
         headerBytes += sizeOfVarint(hk.length) + hk.length + sizeOfVarint(hv ? hv.length : -1) + (hv ? hv.length : 0);
       }

@@ -22,3 +22,15 @@ describe('RecordBatchBuilder.buildView', () => {
     });
   }
 });
+
+describe('RecordBatchBuilder header keys', () => {
+  it('encodes each record\'s own header keys when they change from record to record', () => {
+    const b = new RecordBatchBuilder({});
+    const sets = [[{ key: 'a', value: Buffer.from('1') }], [{ key: 'bé', value: null }, { key: 'c', value: Buffer.from('3') }], [{ key: 'a', value: Buffer.from('4') }], []];
+    sets.forEach((h, i) => b.append(1000 + i, null, Buffer.from(`v${i}`), h));
+    const batch = new RecordBatch(b.build(), 0);
+    const headers: { key: string; value: string | null }[][] = [];
+    for (const r of batch.records()) headers.push(r.headers().map((x) => ({ key: x.key, value: x.value === null ? null : x.value.toString() })));
+    expect(headers).toEqual(sets.map((h) => h.map((x) => ({ key: x.key, value: x.value === null ? null : x.value.toString() }))));
+  });
+});
