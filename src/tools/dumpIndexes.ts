@@ -1,8 +1,9 @@
 // Dumping `.index` and `.timeindex` files and checking them against the sibling `.log`, like
 // kafka-dump-log — without its flaws: read-only (never trimmed), zero-filled preallocated tails end
-// the index, each entry costs one seek + a short scan (no quadratic time-index check), batches of any
-// size are read whole, and entries written for multi-batch appends (the chunk's last offset at the
-// chunk's start) are accepted as the broker writes them.
+// the index, entries are checked in one forward pass over the log (no quadratic time-index check;
+// only an entry that points backwards or mid-batch costs a seek of its own), batches of any size are
+// read whole, and entries written for multi-batch appends (the chunk's last offset at the chunk's
+// start) are accepted as the broker writes them.
 
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -20,6 +21,11 @@ function siblings(file: string): { base: number; log: string; index: string } {
   return { base: Number(stem), log: join(dirname(file), stem + LOG_SUFFIX), index: join(dirname(file), stem + INDEX_SUFFIX) };
 }
 
+/** A follower appends at most a fetch response as one chunk: never look further for its last offset. */
+const MAX_CHUNK = 64 * 1024 * 1024;
+
+type Covering = { first: { lastOffset: number } | null; covering: Batch | null };
+
 /** First batch starting at `position`, then forward until one covers `offset` (null if none). */
 function batchCovering(log: string, position: number, offset: number): { first: { lastOffset: number } | null; covering: Batch | null } {
   const reader = new LogFileReader(log, { startPosition: position, fetchSize: 64 * 1024 });
@@ -28,9 +34,50 @@ function batchCovering(log: string, position: number, offset: number): { first: 
   for (const b of reader) {
     if (!first) first = { lastOffset: b.lastOffset };
     if (b.lastOffset >= offset) return { first, covering: b };
-    if (b.position - position > 64 * 1024 * 1024) break; // a follower chunk is at most a fetch response
+    if (b.position - position > MAX_CHUNK) break;
   }
   return { first, covering: null };
+}
+
+/**
+ * batchCovering() for entries in log order, answered from one sequential read of the log. A batch
+ * it returns is valid until the next call.
+ */
+class LogCursor {
+  private it: Iterator<Batch> | null = null;
+  private current: Batch | null = null;
+  /** Largest last offset of the batches already passed. */
+  private passedLast = -1;
+
+  constructor(private readonly log: string) {}
+
+  private advance(): void {
+    if (this.current !== null && this.current.lastOffset > this.passedLast) this.passedLast = this.current.lastOffset;
+    this.it ??= new LogFileReader(this.log)[Symbol.iterator]();
+    const r = this.it.next();
+    this.current = r.done ? null : r.value;
+  }
+
+  /**
+   * @param fromFloor the position is an index floor (time-index checks): a cursor already past it may
+   *   go on from where it is, as long as no batch it passed could cover `offset`.
+   */
+  covering(position: number, offset: number, fromFloor = false): Covering {
+    if (this.it === null) this.advance();
+    const ahead = this.current !== null && this.current.position > position;
+    if (ahead && fromFloor && this.passedLast < offset) position = this.current!.position;
+    // Behind the cursor, mid-batch or past the end: Kafka's own seek-and-read at that position.
+    else if (this.current === null || ahead) return batchCovering(this.log, position, offset);
+    while (this.current !== null && this.current.position < position) this.advance();
+    if (this.current === null || this.current.position !== position) return batchCovering(this.log, position, offset);
+    const first = { lastOffset: this.current.lastOffset };
+    while (this.current !== null && this.current.lastOffset < offset && this.current.position - position <= MAX_CHUNK) this.advance();
+    return { first, covering: this.current !== null && this.current.lastOffset >= offset ? this.current : null };
+  }
+
+  close(): void {
+    this.it?.return?.();
+  }
 }
 
 function sanityProblem(file: string, message: string): ProblemEvent {
@@ -41,6 +88,7 @@ export function* dumpIndex(file: string, opts: DumpOptions): Generator<DumpEvent
   const { base, log } = siblings(file);
   const size = statSync(file).size;
   const index = new OffsetIndex(file, base, 0, false);
+  let cursor: LogCursor | null = null;
   try {
     // Kafka's dumpIndex checks for an empty index before the sanity check.
     if (opts.indexSanityCheck && !(index.entries === 0 && size === 0)) {
@@ -58,14 +106,15 @@ export function* dumpIndex(file: string, opts: DumpOptions): Generator<DumpEvent
     const haveLog = existsSync(log);
     if (!haveLog) yield { type: 'problem', file, position: null, offset: null, check: 'io', message: `cannot check ${basename(file)}: ${log} is missing` };
     let prev = -1;
+    cursor = haveLog ? new LogCursor(log) : null;
     for (let i = 0; i < index.entries; i++) {
       const e = index.entry(i);
       if (i > 0 && e.offset <= prev) {
         yield { type: 'problem', file, position: i * 8, offset: e.offset, check: 'index-mismatch', message: `index entry ${i} offset ${e.offset} is not above the previous entry's ${prev}`, expected: e.offset, found: prev };
       }
       prev = e.offset;
-      if (haveLog) {
-        const { first, covering } = batchCovering(log, e.position, e.offset);
+      if (cursor) {
+        const { first, covering } = cursor.covering(e.position, e.offset);
         if (!first || !covering || covering.lastOffset !== e.offset) {
           const logOffset = first ? first.lastOffset : -1;
           yield { type: 'problem', file: resolve(file), position: e.position, offset: e.offset, check: 'index-mismatch', message: `Index offset: ${e.offset}, log offset: ${logOffset}`, expected: e.offset, found: logOffset };
@@ -74,6 +123,7 @@ export function* dumpIndex(file: string, opts: DumpOptions): Generator<DumpEvent
       if (!opts.verifyIndexOnly) yield { type: 'indexEntry', offset: e.offset, position: e.position };
     }
   } finally {
+    cursor?.close();
     index.close(false);
   }
 }
@@ -83,6 +133,7 @@ export function* dumpTimeIndex(file: string, opts: DumpOptions): Generator<DumpE
   const size = statSync(file).size;
   const ti = new TimeIndex(file, base, 0, false);
   const index = existsSync(indexPath) ? new OffsetIndex(indexPath, base, 0, false) : null;
+  let cursor: LogCursor | null = null;
   try {
     if (opts.indexSanityCheck) {
       const last = ti.lastEntry();
@@ -93,13 +144,13 @@ export function* dumpTimeIndex(file: string, opts: DumpOptions): Generator<DumpE
       else yield { type: 'note', file, text: `${file} passed sanity check.` };
       return;
     }
-    const haveLog = existsSync(log);
+    cursor = existsSync(log) ? new LogCursor(log) : null;
     let prevTs = -1;
     for (let i = 0; i < ti.entries; i++) {
       const e = ti.entry(i);
-      if (haveLog) {
+      if (cursor) {
         const position = index ? index.lookup(e.offset).position : 0;
-        const { covering } = batchCovering(log, position, e.offset);
+        const { covering } = cursor.covering(position, e.offset, true);
         const abs = resolve(file);
         if (!covering || covering.lastOffset !== e.offset) {
           const found = covering ? covering.lastOffset : -1;
@@ -115,6 +166,7 @@ export function* dumpTimeIndex(file: string, opts: DumpOptions): Generator<DumpE
       prevTs = e.timestamp;
     }
   } finally {
+    cursor?.close();
     ti.close(false);
     index?.close(false);
   }
