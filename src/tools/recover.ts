@@ -32,7 +32,6 @@ import {
   writeLeaderEpochCheckpoint,
   writeOffsetCheckpoint,
   type IndexEntry,
-  type SegmentScan,
   type TimestampOffset,
 } from '../storage/index.js';
 import { defaultQuarantineRoot, Quarantine } from './quarantine.js';
@@ -68,7 +67,6 @@ export interface RecoverResult {
 }
 
 interface PlannedPartition extends PartitionRecovery {
-  scans: Map<number, SegmentScan>;
   /** Rewrites computed in the plan and carried out in execute. */
   /** Files to replace: the old one is quarantined, then `write` puts the new one in place (temp + rename). */
   writes: { file: string; write: () => void }[];
@@ -109,7 +107,7 @@ function planPartition(dir: string, opts: RecoverOptions): PlannedPartition {
     .map((f) => parseOffsetFileName(f, LOG_SUFFIX))
     .filter((o): o is number => o !== null)
     .sort((a, b) => a - b);
-  const plan: PlannedPartition = { dir, logEndOffset: bases[0] ?? 0, actions: [], scans: new Map(), writes: [], truncations: [], moves: [] };
+  const plan: PlannedPartition = { dir, logEndOffset: bases[0] ?? 0, actions: [], writes: [], truncations: [], moves: [] };
   let next: number | null = null;
   let cutAt = -1; // index of the first segment after a truncation
   for (let i = 0; i < bases.length; i++) {
@@ -127,7 +125,6 @@ function planPartition(dir: string, opts: RecoverOptions): PlannedPartition {
       continue;
     }
     const scan = recoverSegmentScan(log, base, interval, Math.max(base, next ?? base));
-    plan.scans.set(base, scan);
     next = scan.nextOffset;
     plan.logEndOffset = scan.nextOffset;
     const idx = join(dir, offsetFileName(base, INDEX_SUFFIX));
@@ -140,11 +137,17 @@ function planPartition(dir: string, opts: RecoverOptions): PlannedPartition {
       plan.actions.push({ action: 'truncate', file: log, position: scan.validBytes, length, reason });
       rebuildReason = 'segment truncated';
       cutAt = i + 1;
-    } else if (!existsSync(idx) || !existsSync(tidx)) rebuildReason = 'index file missing';
-    else rebuildReason = indexProblems(log, i === bases.length - 1);
+    }
+    const offsetEntries = encodeOffsetIndex(scan.offsetIndex, base);
+    const timeEntries = encodeTimeIndex(scan.timeIndex, base);
+    if (!rebuildReason) {
+      if (!existsSync(idx) || !existsSync(tidx)) rebuildReason = 'index file missing';
+      // Indexes equal to recovery's recomputation are fine as they are; only others need verify's
+      // judgement (a broker's indexes may differ legitimately, e.g. after a restart), which reads
+      // the segment a second time.
+      else if (!readFileSync(idx).equals(offsetEntries) || !readFileSync(tidx).equals(timeEntries)) rebuildReason = indexProblems(log, i === bases.length - 1);
+    }
     if (rebuildReason) {
-      const offsetEntries = encodeOffsetIndex(scan.offsetIndex, base);
-      const timeEntries = encodeTimeIndex(scan.timeIndex, base);
       plan.writes.push({ file: idx, write: () => writeFileAtomic(idx, offsetEntries) }, { file: tidx, write: () => writeFileAtomic(tidx, timeEntries) });
       plan.actions.push({ action: 'rebuild-index', file: idx, entries: scan.offsetIndex.length, reason: rebuildReason }, { action: 'rebuild-index', file: tidx, entries: scan.timeIndex.length, reason: rebuildReason });
     }
