@@ -55,33 +55,34 @@ export class OracleError extends Error {
   override name = 'OracleError';
 }
 
-/** Runs one oracle subcommand with JSON on stdin, resolves with its parsed JSON stdout. */
-export function runOracle<T = unknown>(command: 'build' | 'decode' | 'codecs', input?: unknown): Promise<T> {
+/** Runs Debian's python3 with `args` and `stdin`; resolves with the exit code and both outputs. */
+export function runPython(args: readonly string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [ORACLE_SCRIPT, command], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(PYTHON, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.on('error', reject);
-    child.on('close', (code) => {
-      const text = Buffer.concat(out).toString('utf8');
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        reject(new OracleError(`oracle ${command} exited ${code} with non-JSON output: ${text.slice(0, 500)} ${Buffer.concat(err).toString('utf8').slice(0, 2000)}`));
-        return;
-      }
-      if (code !== 0 || (parsed && typeof parsed === 'object' && 'error' in parsed && !Array.isArray(parsed))) {
-        reject(new OracleError(`oracle ${command} failed (exit ${code}): ${(parsed as { error?: string }).error ?? text.slice(0, 500)}`));
-        return;
-      }
-      resolve(parsed as T);
-    });
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
     child.stdin.on('error', () => {}); // a crashed child is reported by 'close'
-    child.stdin.end(input === undefined ? '' : JSON.stringify(input));
+    child.stdin.end(stdin);
   });
+}
+
+/** Runs one oracle subcommand with JSON on stdin, resolves with its parsed JSON stdout. */
+export async function runOracle<T = unknown>(command: 'build' | 'decode' | 'codecs', input?: unknown): Promise<T> {
+  const { code, stdout: text, stderr } = await runPython([ORACLE_SCRIPT, command], input === undefined ? '' : JSON.stringify(input));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new OracleError(`oracle ${command} exited ${code} with non-JSON output: ${text.slice(0, 500)} ${stderr.slice(0, 2000)}`);
+  }
+  if (code !== 0 || (parsed && typeof parsed === 'object' && 'error' in parsed && !Array.isArray(parsed))) {
+    throw new OracleError(`oracle ${command} failed (exit ${code}): ${(parsed as { error?: string }).error ?? text.slice(0, 500)}`);
+  }
+  return parsed as T;
 }
 
 // ---- the oracle's JSON contract (see the docstring of kafka_python_oracle.py) ----

@@ -4,7 +4,6 @@
 // classes under test); directory hashing; the quarantine manifest; and a de-duplicating kafka-python
 // oracle reader.
 
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +20,7 @@ import {
   type RecordInput,
 } from '../../src/format/index.js';
 import { LogSegment, logConfig, PartitionLog, writeOffsetCheckpoint, encodeProducerSnapshot } from '../../src/storage/index.js';
-import { PYTHON, REPO_ROOT, type OracleDecoded } from '../helpers/kafkaPython.js';
+import { REPO_ROOT, runPython, type OracleDecoded } from '../helpers/kafkaPython.js';
 
 export const T0 = 1_700_000_000_000;
 export const TOPIC = 't';
@@ -322,15 +321,8 @@ export function copyLogDir(clean: CleanPartition, to: string): { logDir: string;
 // ---------------------------------------------------------------------------------------------
 // Quarantine manifest.
 
-export interface ManifestEntry {
-  source: string;
-  position: number;
-  length: number;
-  sha256: string;
-  reason: string;
-  stored: string;
-  wholeFile: boolean;
-}
+export type { ManifestEntry } from '../../src/tools/quarantine.js';
+import type { ManifestEntry } from '../../src/tools/quarantine.js';
 
 export function readManifest(runDir: string): { version: number; logDir: string; entries: ManifestEntry[] } {
   return JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8'));
@@ -342,27 +334,16 @@ export function readManifest(runDir: string): { version: number; logDir: string;
 export const DECODE_MANY = join(REPO_ROOT, 'test/verify/kafka_python_decode_many.py');
 
 /** Runs kafka_python_oracle.py's decode over many inputs (see kafka_python_decode_many.py). */
-export function decodeMany(inputs: readonly Buffer[]): Promise<(OracleDecoded | { error: string })[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [DECODE_MANY], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const text = Buffer.concat(out).toString('utf8');
-      try {
-        const parsed = JSON.parse(text);
-        if (code !== 0 || !Array.isArray(parsed)) throw new Error(`exit ${code}: ${text.slice(0, 500)}`);
-        resolve(parsed);
-      } catch (e) {
-        reject(new Error(`kafka_python_decode_many failed: ${(e as Error).message} ${Buffer.concat(err).toString('utf8').slice(0, 2000)}`));
-      }
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(JSON.stringify(inputs.map((b) => b.toString('hex'))));
-  });
+export async function decodeMany(inputs: readonly Buffer[]): Promise<(OracleDecoded | { error: string })[]> {
+  const { code, stdout, stderr } = await runPython([DECODE_MANY], JSON.stringify(inputs.map((b) => b.toString('hex'))));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stdout);
+  } catch {
+    parsed = null;
+  }
+  if (code !== 0 || !Array.isArray(parsed)) throw new Error(`kafka_python_decode_many failed: exit ${code}: ${stdout.slice(0, 500)} ${stderr.slice(0, 2000)}`);
+  return parsed;
 }
 
 export class OracleCache {
