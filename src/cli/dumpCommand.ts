@@ -7,6 +7,7 @@ import { parseTime } from './consumeCommand.js';
 import { DumpTextRenderer } from './dumpText.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE } from './exitCodes.js';
 import { LineWriter } from './output.js';
+import { RecordLineBytes } from './recordLineBytes.js';
 
 interface DumpCli {
   files?: string;
@@ -88,6 +89,12 @@ export function runDump(args: string[], c: DumpCli): number {
   };
   const out = new LineWriter();
   const text = new DumpTextRenderer(!!c.skipRecordMetadata);
+  // Text output of v2 data records with the string decoder goes straight to bytes (same lines).
+  const fast = (d: ValueDecoderName | undefined): d is 'string' | 'none' | undefined => d === undefined || d === 'string' || d === 'none';
+  if (!c.json && !payloadDecoder && fast(c.keyDecoder) && fast(c.valueDecoder)) {
+    const lines = new RecordLineBytes(out, { printData: !!opts.printDataLog, skipMetadata: !!c.skipRecordMetadata, key: c.keyDecoder ?? 'string', value: c.valueDecoder ?? 'string' });
+    opts.recordSink = (r, timestampType) => lines.write(r, timestampType);
+  }
   let problems = 0;
   let ioErrors = 0;
   for (const ev of dump(paths, opts)) {

@@ -5,15 +5,16 @@ import { writeSync } from 'node:fs';
 
 // Buffer#utf8Write skips Buffer#write's argument parsing (a measurable share of a long dump); it has
 // been on Buffer.prototype since Node 0.x, with Buffer#write as the fallback.
-const utf8Write: (this: Buffer, s: string, offset: number) => number =
+export const utf8Write: (this: Buffer, s: string, offset: number) => number =
   (Buffer.prototype as unknown as { utf8Write?: (this: Buffer, s: string, offset: number) => number }).utf8Write ??
   function (this: Buffer, s: string, offset: number) {
     return this.write(s, offset, 'utf8');
   };
 
 export class LineWriter {
-  private readonly buf: Buffer;
-  private pos = 0;
+  /** The pending output; byte writers (recordLineBytes.ts) fill it directly after reserve(). */
+  readonly buf: Buffer;
+  pos = 0;
 
   constructor(
     private readonly fd = 1,
@@ -33,6 +34,12 @@ export class LineWriter {
     }
     this.pos += utf8Write.call(this.buf, s, this.pos);
     this.buf[this.pos++] = 0x0a;
+  }
+
+  /** Makes room for `n` more bytes in `buf` (flushing first if needed); false when `n` can never fit. */
+  reserve(n: number): boolean {
+    if (n > this.buf.length - this.pos) this.flush();
+    return n <= this.buf.length;
   }
 
   flush(): void {

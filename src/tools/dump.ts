@@ -10,6 +10,7 @@ import { dumpIndex, dumpTimeIndex } from './dumpIndexes.js';
 import { dumpProducerSnapshot, dumpStateFile, dumpTxnIndex } from './dumpState.js';
 import type { DumpEvent, FileKind } from './dumpEvents.js';
 import type { ValueDecoderName } from './valueDecoder.js';
+import type { Record as KafkaRecord } from '../format/record.js';
 
 export * from './dumpEvents.js';
 
@@ -39,6 +40,12 @@ export interface DumpOptions {
   key?: string;
   /** Batch lines only, even with --print-data-log. */
   batchesOnly?: boolean;
+  /**
+   * Takes each record of a deep iteration in place of its record event (the text renderer's byte
+   * fast path): return true when it rendered the record, false to get the event instead. The record
+   * view is only valid during the call.
+   */
+  recordSink?: (record: KafkaRecord, timestampType: string) => boolean;
 }
 
 const KIND_BY_SUFFIX: [RegExp, FileKind][] = [

@@ -160,6 +160,7 @@ export function* dumpLog(file: string, kind: FileKind, opts: DumpOptions): Gener
   const keyFilter = opts.key === undefined ? null : Buffer.from(opts.key, 'utf8');
   const reader = new LogFileReader(file, { maxBytes: opts.maxBytes, startPosition: startPosition(file, base, opts) });
   let prevOffset: number | null = null;
+  const sink = opts.recordSink;
   for (const batch of reader) {
     if (opts.fromOffset !== undefined && batch.lastOffset < opts.fromOffset) continue;
     if (opts.toOffset !== undefined && batch instanceof RecordBatch && batch.baseOffset > opts.toOffset) break;
@@ -184,6 +185,7 @@ export function* dumpLog(file: string, kind: FileKind, opts: DumpOptions): Gener
           if (keyFilter && (r.keyLength !== keyFilter.length || !r.buf.subarray(r.keyOffset, r.keyOffset + r.keyLength).equals(keyFilter))) continue;
         }
         if (opts.skipRecordMetadata && r.isControl) continue;
+        if (sink !== undefined && sink(r, ctx.batchTimestampType)) continue;
         yield recordEvent(r, ctx);
       }
     } catch (err) {
