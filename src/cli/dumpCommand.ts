@@ -1,6 +1,8 @@
 // `kseg dump`: commander wiring and rendering over tools/dump.ts.
 import { Command, Option } from 'commander';
-import { dump, type DumpOptions, type PayloadDecoderName } from '../tools/dump.js';
+import { dumpFile, dumpFiles, fileErrorEvent, fileKind, type DumpEvent, type DumpOptions, type PayloadDecoderName } from '../tools/dump.js';
+import { baseOffsetFromName } from '../storage/logFileReader.js';
+import { ParallelTextDump, type ParallelDumpConfig } from './dumpTextParallel.js';
 import { VALUE_DECODERS, type ValueDecoderName } from '../tools/valueDecoder.js';
 import { arg, parseIntArg, UsageError } from './args.js';
 import { parseTime } from './consumeCommand.js';
@@ -9,7 +11,7 @@ import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE } from './exitCodes.js';
 import { LineWriter } from './output.js';
 import { RecordLineBytes } from './recordLineBytes.js';
 
-interface DumpCli {
+export interface DumpCliOptions {
   files?: string;
   json?: boolean;
   deepIteration?: boolean;
@@ -31,6 +33,7 @@ interface DumpCli {
   toTime?: number;
   key?: string;
   batchesOnly?: boolean;
+  jobs?: number;
 }
 
 export function registerDump(program: Command): void {
@@ -59,12 +62,24 @@ export function registerDump(program: Command): void {
     .option('--to-time <ts>', 'records at or before this time (epoch ms or ISO-8601)', arg(parseTime))
     .option('--key <key>', 'only records with this key (UTF-8)')
     .option('--batches-only', 'print batch lines only')
-    .action((paths: string[], opts: DumpCli) => {
+    .option('--jobs <n>', 'threads for the text dump of large logs (default 1)', parseIntArg)
+    .action((paths: string[], opts: DumpCliOptions) => {
       process.exitCode = runDump(paths, opts);
     });
 }
 
-export function runDump(args: string[], c: DumpCli): number {
+const READ_BYTES = 1024 * 1024;
+const OUTPUT_BYTES = 256 * 1024;
+
+/** For tests: parallel text dumps of small files in small ranges, and where the output goes. */
+export interface DumpInternals extends Pick<ParallelDumpConfig, 'minBytes' | 'rangeBytes'> {
+  /** stdout's file descriptor (default 1). */
+  fd?: number;
+  /** Receives the stderr lines (default: process.stderr). */
+  stderr?: (line: string) => void;
+}
+
+export function runDump(args: string[], c: DumpCliOptions, internal: DumpInternals = {}): number {
   const paths = [...args, ...(c.files ? c.files.split(',').filter((f) => f.length > 0) : [])];
   if (paths.length === 0) throw new UsageError('Missing required argument "[files]"');
   const payloadDecoder: PayloadDecoderName | undefined = c.offsetsDecoder ? 'offsets' : c.transactionLogDecoder ? 'transaction-log' : c.clusterMetadataDecoder ? 'cluster-metadata' : undefined;
@@ -87,17 +102,14 @@ export function runDump(args: string[], c: DumpCli): number {
     key: c.key,
     batchesOnly: c.batchesOnly,
   };
-  const out = new LineWriter();
+  // The read buffer and the output buffer share one ArrayBuffer: values are copied with copyWithin.
+  const arena = new ArrayBuffer(READ_BYTES + OUTPUT_BYTES);
+  const out = new LineWriter(internal.fd ?? 1, OUTPUT_BYTES, undefined, Buffer.from(arena, READ_BYTES, OUTPUT_BYTES));
+  opts.readBuffer = Buffer.from(arena, 0, READ_BYTES);
   const text = new DumpTextRenderer(!!c.skipRecordMetadata);
-  // Text output of v2 data records with the string decoder goes straight to bytes (same lines).
-  const fast = (d: ValueDecoderName | undefined): d is 'string' | 'none' | undefined => d === undefined || d === 'string' || d === 'none';
-  if (!c.json && !payloadDecoder && fast(c.keyDecoder) && fast(c.valueDecoder)) {
-    const lines = new RecordLineBytes(out, { printData: !!opts.printDataLog, skipMetadata: !!c.skipRecordMetadata, key: c.keyDecoder ?? 'string', value: c.valueDecoder ?? 'string' });
-    opts.recordSink = (r, timestampType) => lines.write(r, timestampType);
-  }
   let problems = 0;
   let ioErrors = 0;
-  for (const ev of dump(paths, opts)) {
+  const handle = (ev: DumpEvent) => {
     if (ev.type === 'problem') {
       if (ev.check === 'io') ioErrors++;
       else problems++;
@@ -107,8 +119,35 @@ export function runDump(args: string[], c: DumpCli): number {
       const line = text.line(ev);
       if (line !== null) out.line(line);
     }
+  };
+  // Text output of v2 data records with the string decoder goes straight to bytes (same lines), and
+  // large logs are rendered on several cores (same output again).
+  let parallel: ParallelTextDump | null = null;
+  const fast = (d: ValueDecoderName | undefined): d is 'string' | 'none' | undefined => d === undefined || d === 'string' || d === 'none';
+  if (!c.json && !payloadDecoder && fast(c.keyDecoder) && fast(c.valueDecoder)) {
+    const lineOpts = { printData: !!opts.printDataLog, skipMetadata: !!c.skipRecordMetadata, key: c.keyDecoder ?? 'string', value: c.valueDecoder ?? 'string' } as const;
+    const lines = new RecordLineBytes(out, lineOpts);
+    parallel = new ParallelTextDump({ opts: { ...opts, readBuffer: undefined }, skipMetadata: lineOpts.skipMetadata, key: lineOpts.key, value: lineOpts.value }, { jobs: c.jobs, minBytes: internal.minBytes, rangeBytes: internal.rangeBytes });
+    opts.recordSink = (r, timestampType) => lines.write(r, timestampType);
+  }
+  try {
+    for (const file of dumpFiles(paths)) {
+      if (parallel && fileKind(file) === 'log' && parallel.eligible(file)) {
+        handle({ type: 'file', file, kind: 'log', baseOffset: baseOffsetFromName(file) });
+        const before = text.problems.length;
+        try {
+          parallel.dumpLog(file, out, text);
+        } catch (err) {
+          handle(fileErrorEvent(file, err));
+        }
+        for (const p of text.problems.slice(before)) if (p.check !== 'io') problems++;
+      } else for (const ev of dumpFile(file, opts)) handle(ev);
+    }
+  } finally {
+    parallel?.close();
   }
   out.flush();
-  if (!c.json) for (const l of text.stderrLines()) process.stderr.write(l + '\n');
+  const stderr = internal.stderr ?? ((l: string) => process.stderr.write(l + '\n'));
+  if (!c.json) for (const l of text.stderrLines()) stderr(l);
   return ioErrors > 0 ? EXIT_USAGE : problems > 0 ? EXIT_PROBLEMS : EXIT_OK;
 }

@@ -1,6 +1,14 @@
 // Buffered stdout writer: dumping millions of lines through process.stdout.write one by one is slow.
 // Lines are UTF-8-encoded straight into one reused buffer (no per-flush string join or Buffer
 // allocation: constant memory however long the dump) and written with blocking writes of ~64 KiB.
+//
+// Record bytes printed with the string decoder are copied raw (`textSpan`) and checked as UTF-8 all
+// at once, just before the buffer is written: a copy of valid UTF-8 is what decoding and re-encoding
+// it gives, and checking a whole buffer is far cheaper than checking each value. Spans that are not
+// valid UTF-8 are then re-encoded the way the string decoder does (U+FFFD per invalid sequence).
+// Everything else in the buffer is valid UTF-8 by construction (ASCII labels, encoded strings), and
+// every span sits between ASCII bytes, so the buffer is valid exactly when every span is.
+import { isUtf8 } from 'node:buffer';
 import { writeSync } from 'node:fs';
 
 // Buffer#utf8Write skips Buffer#write's argument parsing (a measurable share of a long dump); it has
@@ -11,16 +19,88 @@ export const utf8Write: (this: Buffer, s: string, offset: number) => number =
     return this.write(s, offset, 'utf8');
   };
 
+/**
+ * Takes full buffers instead of a file descriptor (output rendered in memory, e.g. by a worker):
+ * each flushed buffer becomes the sink's, and the writer goes on in one from `pool` or a new one.
+ */
+export interface BufferSink {
+  take(chunk: Buffer): void;
+  pool: Buffer[];
+}
+
+/** Raw text spans remembered per buffer before the check runs early (start, length pairs). */
+const MAX_SPANS = 16384;
+
 export class LineWriter {
   /** The pending output; byte writers (recordLineBytes.ts) fill it directly after reserve(). */
-  readonly buf: Buffer;
+  buf: Buffer;
   pos = 0;
+  private readonly size: number;
+  private readonly spans = new Int32Array(2 * MAX_SPANS);
+  private spanCount = 0;
 
+  /** `buffer`: write through this one (e.g. part of an arena shared with the read buffer). */
   constructor(
     private readonly fd = 1,
     flushAt = 64 * 1024,
+    private readonly sink?: BufferSink,
+    buffer?: Buffer,
   ) {
-    this.buf = Buffer.allocUnsafe(Math.max(flushAt, 4096));
+    this.size = Math.max(flushAt, 4096);
+    this.buf = buffer ?? this.fresh();
+  }
+
+  /**
+   * Bytes at [start, start + length) of `buf` were copied raw from a key or value (see above). At
+   * most two per reserve(): the check may move bytes, so it only runs inside reserve() and flush().
+   */
+  textSpan(start: number, length: number): void {
+    if (length === 0) return;
+    if (this.spanCount === MAX_SPANS) throw new Error('LineWriter.textSpan: more than two spans per reserve()');
+    const i = 2 * this.spanCount++;
+    this.spans[i] = start;
+    this.spans[i + 1] = length;
+  }
+
+  /** Checks the pending raw spans and re-encodes the invalid ones (may flush what comes before them). */
+  private checkText(): void {
+    const n = this.spanCount;
+    if (n === 0) return;
+    this.spanCount = 0;
+    const from = this.spans[0];
+    if (isUtf8(this.buf.subarray(from, this.pos))) return;
+    // Rare (binary payloads): rewrite from the first span on, from a copy.
+    const copy = Buffer.from(this.buf.subarray(from, this.pos));
+    this.pos = from;
+    let at = 0; // in `copy`
+    for (let k = 0; k < n; k++) {
+      const start = this.spans[2 * k] - from;
+      const end = start + this.spans[2 * k + 1];
+      this.raw(copy.subarray(at, start));
+      const text = copy.subarray(start, end);
+      if (isUtf8(text)) this.raw(text);
+      else this.raw(Buffer.from(text.toString('utf8'), 'utf8'));
+      at = end;
+    }
+    this.raw(copy.subarray(at));
+  }
+
+  /** Bytes that need no check, flushing as needed. */
+  private raw(b: Uint8Array): void {
+    let at = 0;
+    while (at < b.length) {
+      if (this.pos === this.buf.length) this.flush();
+      const n = Math.min(b.length - at, this.buf.length - this.pos);
+      this.buf.set(b.subarray(at, at + n), this.pos);
+      this.pos += n;
+      at += n;
+    }
+  }
+
+  /** A buffer of its own ArrayBuffer (transferable to another thread). */
+  private fresh(): Buffer {
+    const b = this.sink?.pool.pop();
+    return b !== undefined && b.length === this.size ? b : Buffer.allocUnsafeSlow(this.size);
   }
 
   line(s: string): void {
@@ -28,7 +108,10 @@ export class LineWriter {
     if (s.length * 3 + 1 > this.buf.length - this.pos) {
       this.flush();
       if (s.length * 3 + 1 > this.buf.length) {
-        writeAll(this.fd, Buffer.from(s + '\n', 'utf8'));
+        const whole = Buffer.allocUnsafeSlow(Buffer.byteLength(s, 'utf8') + 1); // its own ArrayBuffer, as sinks expect
+        whole[utf8Write.call(whole, s, 0)] = 0x0a;
+        if (this.sink) this.sink.take(whole);
+        else writeAll(this.fd, whole);
         return;
       }
     }
@@ -36,20 +119,37 @@ export class LineWriter {
     this.buf[this.pos++] = 0x0a;
   }
 
+  /** Writes bytes rendered elsewhere (a worker's output), after what is pending. */
+  append(chunk: Buffer): void {
+    if (chunk.length <= this.buf.length - this.pos) {
+      chunk.copy(this.buf, this.pos);
+      this.pos += chunk.length;
+      return;
+    }
+    this.flush();
+    if (this.sink) this.sink.take(Buffer.from(chunk));
+    else writeAll(this.fd, chunk);
+  }
+
   /** Makes room for `n` more bytes in `buf` (flushing first if needed); false when `n` can never fit. */
   reserve(n: number): boolean {
+    if (this.spanCount > MAX_SPANS - 2) this.checkText();
     if (n > this.buf.length - this.pos) this.flush();
     return n <= this.buf.length;
   }
 
   flush(): void {
+    this.checkText();
     if (this.pos === 0) return;
-    writeAll(this.fd, this.buf.subarray(0, this.pos));
+    if (this.sink) {
+      this.sink.take(this.buf.subarray(0, this.pos));
+      this.buf = this.fresh();
+    } else writeAll(this.fd, this.buf.subarray(0, this.pos));
     this.pos = 0;
   }
 }
 
-function writeAll(fd: number, data: Buffer): void {
+export function writeAll(fd: number, data: Buffer): void {
   let buf = data;
   while (buf.length > 0) {
     try {

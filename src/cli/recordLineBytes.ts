@@ -3,8 +3,16 @@
 // record, the whole budget of a long `--deep-iteration --print-data-log` dump. The bytes written are
 // exactly recordLine(recordEvent(r)) plus a newline: test/dump/recordLineBytes.test.ts compares the
 // two paths on every fixture and corpus segment. Legacy and control records are left to that path.
+//
+// Where the time goes, and what is done about it (per record, 100 B values):
+// - labels: native copies of whole prebuilt byte runs (TypedArray#set), not byte loops; while the
+//   offset's digit count, the timestamp's high digits and the sizes repeat (the usual case), the
+//   line up to `sequence: ` is one run whose digits are kept current: consecutive offsets and
+//   timestamps a few ms apart only bump a digit or two;
+// - other digits: integer arithmetic, two digits per store;
+// - keys and values: copied raw (copyWithin when the read buffer shares the output's ArrayBuffer)
+//   and UTF-8-checked per output buffer by the LineWriter, not per value (see output.ts).
 
-import { isUtf8 } from 'node:buffer';
 import type { Record as KafkaRecord } from '../format/index.js';
 import { longText } from './dumpText.js';
 import { utf8Write, type LineWriter } from './output.js';
@@ -20,8 +28,9 @@ export interface RecordLineOptions {
   value: FastDecoder;
 }
 
-const bytesOf = (s: string) => Buffer.from(s, 'latin1');
+const bytesOf = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
 const OFFSET = bytesOf('| offset: ');
+const HEADER_KEYS_OPEN = bytesOf(' headerKeys: [');
 const PAYLOAD_AFTER_KEY = bytesOf(' payload: ');
 const SKIPPED_KEY = bytesOf('| key: ');
 const SKIPPED_PAYLOAD = bytesOf('| payload: ');
@@ -29,32 +38,11 @@ const SKIPPED_PAYLOAD = bytesOf('| payload: ');
 // Room for everything but key, value and header keys: two 20-digit longs, three 11-character
 // ints, the labels (ASCII, ~140 bytes).
 const METADATA_MAX = 192;
+// Shorter keys and values are copied by a loop: a native copy's call costs more.
+const LOOP_COPY_MAX = 16;
 
-/** "00".."99" as big-endian 16-bit pairs of ASCII digits: two digits per store. */
-const DIGIT_PAIRS = Uint16Array.from({ length: 100 }, (_, i) => ((0x30 + ((i / 10) | 0)) << 8) | (0x30 + (i % 10)));
-
-const viewOf = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
-
-/**
- * Copies `length` bytes four at a time (a byte loop costs ~2 ns a byte; these DataView accesses
- * compile to plain loads and stores) and returns the OR of the words copied: bit 7 of any byte
- * set means the bytes are not all ASCII.
- */
-function copy(dst: DataView, p: number, src: DataView, from: number, length: number): number {
-  let high = 0;
-  let i = 0;
-  for (; i + 4 <= length; i += 4) {
-    const w = src.getInt32(from + i);
-    dst.setInt32(p + i, w);
-    high |= w;
-  }
-  for (; i < length; i++) {
-    const c = src.getUint8(from + i);
-    dst.setUint8(p + i, c);
-    high |= c;
-  }
-  return high;
-}
+/** "00".."99" as 16-bit pairs of ASCII digits, stored little-endian (no byte swap): two digits per store. */
+const DIGIT_PAIRS = Uint16Array.from({ length: 100 }, (_, i) => ((0x30 + (i % 10)) << 8) | (0x30 + ((i / 10) | 0)));
 
 /** Decimal digits of a non-negative int32. */
 function digits(n: number): number {
@@ -62,17 +50,31 @@ function digits(n: number): number {
   return n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
 }
 
-/** The digits of a non-negative int32 ending at `end` (integer arithmetic: a float `%` is a libm call). */
+/** The `count` last digits of a non-negative int32, ending at `end` (integer arithmetic only). */
 function putDigits(d: DataView, end: number, n: number, count: number): void {
   let q = end;
   while (count >= 2) {
     const t = (n / 100) | 0;
     q -= 2;
-    d.setUint16(q, DIGIT_PAIRS[n - t * 100]);
+    d.setUint16(q, DIGIT_PAIRS[n - t * 100], true);
     n = t;
     count -= 2;
   }
   if (count === 1) d.setUint8(q - 1, 0x30 + n);
+}
+
+/**
+ * Adds `delta` (1..9) to the decimal digits ending at `last`, carrying leftwards. The caller knows
+ * the digit count does not change (no carry out of the first digit).
+ */
+function addDigit(b: Uint8Array, last: number, delta: number): void {
+  let q = last;
+  let c = b[q] + delta;
+  while (c > 0x39) {
+    b[q--] = c - 10;
+    c = b[q] + 1;
+  }
+  b[q] = c;
 }
 
 /** A non-negative int32 as decimal text. */
@@ -82,23 +84,22 @@ function putUint31(d: DataView, p: number, n: number): number {
   return p + len;
 }
 
+function putAscii(d: DataView, p: number, s: string): number {
+  for (let i = 0; i < s.length; i++) d.setUint8(p + i, s.charCodeAt(i));
+  return p + s.length;
+}
+
 /** An int32 field (sizes, sequence) as decimal text. */
 function putInt(d: DataView, p: number, n: number): number {
   if (n >= 0) return putUint31(d, p, n);
   d.setUint8(p, 0x2d);
-  if (n > -2147483648) return putUint31(d, p + 1, -n);
-  return p + 1 + putAscii(d, p + 1, '2147483648');
-}
-
-function putAscii(d: DataView, p: number, s: string): number {
-  for (let i = 0; i < s.length; i++) d.setUint8(p + i, s.charCodeAt(i));
-  return s.length;
+  return n > -2147483648 ? putUint31(d, p + 1, -n) : putAscii(d, p + 1, '2147483648');
 }
 
 /** A long (offset, timestamp) as Java's Long.toString prints the same number. */
 function putLong(d: DataView, p: number, n: number): number {
   if (n >= 0 && n < 1e9) return putUint31(d, p, n | 0);
-  if (n < 0 || n > Number.MAX_SAFE_INTEGER || !Number.isInteger(n)) return p + putAscii(d, p, longText(n));
+  if (n < 0 || n > Number.MAX_SAFE_INTEGER || !Number.isInteger(n)) return putAscii(d, p, longText(n));
   // Two exact int32 halves: the high part below 2^24, the low part padded to 9 digits.
   const hi = Math.floor(n / 1e9);
   p = putUint31(d, p, hi);
@@ -106,42 +107,49 @@ function putLong(d: DataView, p: number, n: number): number {
   return p + 9;
 }
 
-/**
- * A run of line text that stays the same from record to record (" keySize: -1 valueSize: 100
- * sequence: ", " headerKeys: [] payload: "): built once, copied word-wise while its inputs repeat.
- */
-class Run {
-  readonly bytes = Buffer.alloc(256);
-  readonly view = viewOf(this.bytes);
-  length = -1;
-  a = NaN;
-  b = NaN;
-
-  set(text: string, a: number, b: number): void {
-    this.length = this.bytes.write(text, 0, 'latin1');
-    this.a = a;
-    this.b = b;
-  }
-}
-
 export class RecordLineBytes {
-  private tsName = '';
-  private readonly tsLabel = new Run();
-  private readonly sizes = new Run();
-  private readonly tail = new Run();
-  private src: Buffer | null = null;
-  private srcView = viewOf(Buffer.alloc(0));
-  private readonly outView: DataView;
   private readonly printKey: boolean;
   private readonly printValue: boolean;
+  private readonly skip: boolean;
+
+  // The output buffer, a DataView of it, and the whole ArrayBuffer under it (for copyWithin).
+  private outBuf!: Buffer;
+  private outView!: DataView;
+  private arena!: Uint8Array;
+  private src: Buffer | null = null;
+  /** `src` lives in `arena` (copyWithin possible). */
+  private srcShared = false;
+
+  // ` CreateTime: ` and friends.
+  private tsName = '';
+  private tsLabel = bytesOf('');
+  // ` keySize: K valueSize: V sequence: ` for the sizes in `sizesKey`/`sizesValue`.
+  private sizes = bytesOf('');
+  private sizesKey = NaN;
+  private sizesValue = NaN;
+  // ` headerKeys: []` plus the label of the first printed field, per field kind (0 none, 1 key, 2 payload).
+  private readonly tails = [bytesOf(' headerKeys: []'), bytesOf(' headerKeys: [] key: '), bytesOf(' headerKeys: [] payload: ')];
+  private readonly fieldLabels = [bytesOf(']'), bytesOf('] key: '), bytesOf('] payload: ')];
+  // `| offset: O... CreateTime: T... keySize: K valueSize: V sequence: `, valid for offsets of
+  // `headDigits` digits, timestamps with `headHigh` as their digits above the last nine, and the
+  // current tsLabel and sizes; `headLow` is where the last nine timestamp digits go.
+  private head = bytesOf('');
+  private headView = new DataView(new ArrayBuffer(0));
+  /** The offset and timestamp whose digits `head` holds. */
+  private headOffset = -1;
+  private headTs = -1;
+  private headDigits = -1;
+  private headHigh = -1;
+  private headLow = 0;
 
   constructor(
     private readonly out: LineWriter,
-    private readonly opts: RecordLineOptions,
+    opts: RecordLineOptions,
   ) {
     this.printKey = opts.printData && opts.key === 'string';
     this.printValue = opts.printData && opts.value === 'string';
-    this.outView = viewOf(out.buf);
+    this.skip = opts.skipMetadata;
+    this.bindOutput();
   }
 
   /** Writes the record's line; false (nothing written) for records this encoder leaves to recordLine. */
@@ -149,73 +157,125 @@ export class RecordLineBytes {
     if (r.magic < 2 || r.isControl) return false;
     const klen = this.printKey ? r.keyLength : -1;
     const vlen = this.printValue ? r.valueLength : -1;
-    const skip = this.opts.skipMetadata;
-    const headerKeys = r.headerCount > 0 && !skip ? r.headerKeys().join(',') : '';
-    const need = METADATA_MAX + 3 * (Math.max(klen, 0) + Math.max(vlen, 0) + headerKeys.length) + 1;
-    if (!this.out.reserve(need)) return false;
+    const headerKeys = r.headerCount > 0 && !this.skip ? r.headerKeys().join(',') : '';
+    const need = METADATA_MAX + 3 * headerKeys.length + Math.max(klen, 0) + Math.max(vlen, 0) + 1;
+    const out = this.out;
+    if (!out.reserve(need)) return false;
+    if (out.buf !== this.outBuf) this.bindOutput();
     if (r.buf !== this.src) {
       this.src = r.buf;
-      this.srcView = viewOf(r.buf);
+      this.srcShared = r.buf.buffer === this.arena.buffer;
     }
+    const b = this.outBuf;
     const d = this.outView;
-    let p = this.out.pos;
-    if (!skip) {
+    let p = out.pos;
+    const field = klen >= 0 ? 1 : vlen >= 0 ? 2 : 0;
+    if (!this.skip) {
       if (timestampType !== this.tsName) {
         this.tsName = timestampType;
-        this.tsLabel.set(` ${timestampType}: `, 0, 0);
+        this.tsLabel = bytesOf(` ${timestampType}: `);
+        this.headDigits = -1;
       }
-      const sizes = this.sizes;
-      if (sizes.a !== r.keyLength || sizes.b !== r.valueLength) sizes.set(` keySize: ${r.keyLength} valueSize: ${r.valueLength} sequence: `, r.keyLength, r.valueLength);
-      const tail = this.tail;
-      const tailKind = klen >= 0 ? 1 : vlen >= 0 ? 2 : 0;
-      const field = tailKind === 1 ? ' key: ' : tailKind === 2 ? ' payload: ' : '';
-      if (tail.a !== tailKind) tail.set(` headerKeys: []${field}`, tailKind, 0);
-      copy(d, p, OFFSET_VIEW, 0, OFFSET.length);
-      p += OFFSET.length;
-      p = putLong(d, p, r.offset);
-      copy(d, p, this.tsLabel.view, 0, this.tsLabel.length);
-      p = putLong(d, p + this.tsLabel.length, r.timestamp);
-      copy(d, p, sizes.view, 0, sizes.length);
-      p = putInt(d, p + sizes.length, r.sequence);
-      if (headerKeys.length > 0) p += utf8Write.call(this.out.buf, ` headerKeys: [${headerKeys}]${field}`, p);
-      else {
-        copy(d, p, tail.view, 0, tail.length);
+      if (r.keyLength !== this.sizesKey || r.valueLength !== this.sizesValue) {
+        this.sizesKey = r.keyLength;
+        this.sizesValue = r.valueLength;
+        this.sizes = bytesOf(` keySize: ${r.keyLength} valueSize: ${r.valueLength} sequence: `);
+        this.headDigits = -1;
+      }
+      const offset = r.offset;
+      const ts = r.timestamp;
+      if (offset >= 0 && offset < 1e9 && ts >= 1e9 && ts <= Number.MAX_SAFE_INTEGER) {
+        // The usual line: one prebuilt run, kept current by bumping its digits.
+        const od = digits(offset);
+        const high = Math.floor(ts / 1e9);
+        if (od !== this.headDigits || high !== this.headHigh) this.buildHead(offset, od, ts, high);
+        const head = this.head;
+        if (offset !== this.headOffset) {
+          if (offset === this.headOffset + 1) addDigit(head, OFFSET.length + od - 1, 1);
+          else putDigits(this.headView, OFFSET.length + od, offset, od);
+          this.headOffset = offset;
+        }
+        if (ts !== this.headTs) {
+          const delta = ts - this.headTs;
+          if (delta > 0 && delta < 10) addDigit(head, this.headLow + 8, delta);
+          else putDigits(this.headView, this.headLow + 9, (ts - high * 1e9) | 0, 9);
+          this.headTs = ts;
+        }
+        b.set(head, p);
+        p += head.length;
+      } else {
+        b.set(OFFSET, p);
+        p = putLong(d, p + OFFSET.length, offset);
+        b.set(this.tsLabel, p);
+        p = putLong(d, p + this.tsLabel.length, ts);
+        b.set(this.sizes, p);
+        p += this.sizes.length;
+      }
+      p = putInt(d, p, r.sequence);
+      if (headerKeys.length === 0) {
+        const tail = this.tails[field];
+        b.set(tail, p);
         p += tail.length;
+      } else {
+        b.set(HEADER_KEYS_OPEN, p);
+        p += HEADER_KEYS_OPEN.length;
+        p += utf8Write.call(b, headerKeys, p);
+        const label = this.fieldLabels[field];
+        b.set(label, p);
+        p += label.length;
       }
-    } else if (klen >= 0) {
-      copy(d, p, SKIPPED_KEY_VIEW, 0, SKIPPED_KEY.length);
-      p += SKIPPED_KEY.length;
-    } else if (vlen >= 0) {
-      copy(d, p, SKIPPED_PAYLOAD_VIEW, 0, SKIPPED_PAYLOAD.length);
-      p += SKIPPED_PAYLOAD.length;
+    } else if (field !== 0) {
+      const label = field === 1 ? SKIPPED_KEY : SKIPPED_PAYLOAD;
+      b.set(label, p);
+      p += label.length;
     }
     if (klen >= 0) {
       p = this.text(p, r.keyOffset, klen);
       if (vlen >= 0) {
-        copy(d, p, PAYLOAD_AFTER_KEY_VIEW, 0, PAYLOAD_AFTER_KEY.length);
+        b.set(PAYLOAD_AFTER_KEY, p);
         p += PAYLOAD_AFTER_KEY.length;
       }
     }
     if (vlen >= 0) p = this.text(p, r.valueOffset, vlen);
-    d.setUint8(p, 0x0a);
-    this.out.pos = p + 1;
+    b[p] = 0x0a;
+    out.pos = p + 1;
     return true;
   }
 
-  /**
-   * Key or value bytes as the string decoder prints them: valid UTF-8 is copied as is (decoding and
-   * re-encoding gives the same bytes); anything else goes through the decoder, which writes U+FFFD
-   * for each invalid sequence (the reserve() allowed 3 bytes per input byte).
-   */
+  private buildHead(offset: number, od: number, ts: number, high: number): void {
+    const low = String((ts - high * 1e9) | 0).padStart(9, '0');
+    const text = `| offset: ${offset}${Buffer.from(this.tsLabel).toString('latin1')}${high}${low}${Buffer.from(this.sizes).toString('latin1')}`;
+    this.head = bytesOf(text);
+    this.headView = new DataView(this.head.buffer, this.head.byteOffset, this.head.byteLength);
+    this.headDigits = od;
+    this.headHigh = high;
+    this.headOffset = offset;
+    this.headTs = ts;
+    this.headLow = OFFSET.length + od + this.tsLabel.length + String(high).length;
+  }
+
+  /** Key or value bytes, copied raw; the writer checks them as UTF-8 before they leave (output.ts). */
   private text(p: number, from: number, length: number): number {
     const src = this.src!;
-    if ((copy(this.outView, p, this.srcView, from, length) & 0x80808080) === 0 || isUtf8(src.subarray(from, from + length))) return p + length;
-    return p + utf8Write.call(this.out.buf, src.toString('utf8', from, from + length), p);
+    if (length <= LOOP_COPY_MAX) {
+      const b = this.outBuf;
+      for (let i = 0; i < length; i++) b[p + i] = src[from + i];
+    } else if (this.srcShared) {
+      const at = src.byteOffset + from;
+      this.arena.copyWithin(this.outBuf.byteOffset + p, at, at + length);
+    } else {
+      this.outBuf.set(src.subarray(from, from + length), p);
+    }
+    this.out.textSpan(p, length);
+    return p + length;
+  }
+
+  /** A writer with a sink moves on to a new buffer when it flushes. */
+  private bindOutput(): void {
+    const buf = this.out.buf;
+    this.outBuf = buf;
+    this.outView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.arena = new Uint8Array(buf.buffer);
+    this.srcShared = this.src !== null && this.src.buffer === buf.buffer;
   }
 }
-
-const OFFSET_VIEW = viewOf(OFFSET);
-const PAYLOAD_AFTER_KEY_VIEW = viewOf(PAYLOAD_AFTER_KEY);
-const SKIPPED_KEY_VIEW = viewOf(SKIPPED_KEY);
-const SKIPPED_PAYLOAD_VIEW = viewOf(SKIPPED_PAYLOAD);
-

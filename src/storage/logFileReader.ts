@@ -13,6 +13,8 @@ export interface LogReadOptions {
   startPosition?: number;
   /** Only batches that end within the first `maxBytes` bytes of the file (kafka-dump-log --max-bytes). */
   maxBytes?: number;
+  /** Read into this buffer (instead of a new one of fetchSize): callers reading many ranges reuse one. */
+  buffer?: Buffer;
 }
 
 export interface LogReadEnd {
@@ -53,7 +55,7 @@ export class LogFileReader implements Iterable<Batch> {
 
   private *batches(): Generator<Batch> {
     const limit = Math.min(this.fileSize, this.opts.maxBytes ?? Infinity);
-    let buf = Buffer.allocUnsafe(Math.max(4096, this.opts.fetchSize ?? DEFAULT_FETCH_SIZE));
+    let buf = this.opts.buffer ?? Buffer.allocUnsafe(Math.max(4096, this.opts.fetchSize ?? DEFAULT_FETCH_SIZE));
     let bufStart = this.opts.startPosition ?? 0; // file position of buf[0]
     let bufLen = 0;
     for (;;) {

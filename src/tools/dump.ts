@@ -8,11 +8,12 @@ import { KsegError } from '../format/errors.js';
 import { dumpLog } from './dumpLog.js';
 import { dumpIndex, dumpTimeIndex } from './dumpIndexes.js';
 import { dumpProducerSnapshot, dumpStateFile, dumpTxnIndex } from './dumpState.js';
-import type { DumpEvent, FileKind } from './dumpEvents.js';
+import type { DumpEvent, FileKind, ProblemEvent } from './dumpEvents.js';
 import type { ValueDecoderName } from './valueDecoder.js';
 import type { Record as KafkaRecord } from '../format/record.js';
 
 export * from './dumpEvents.js';
+export { LogWalk, logHeader, newLogWalkState, trailingEvents, type LogWalkState } from './dumpLog.js';
 
 export type { PayloadDecoderName } from './payloadDecoders.js';
 import type { PayloadDecoderName } from './payloadDecoders.js';
@@ -46,6 +47,8 @@ export interface DumpOptions {
    * view is only valid during the call.
    */
   recordSink?: (record: KafkaRecord, timestampType: string) => boolean;
+  /** Read logs into this buffer (e.g. one sharing an ArrayBuffer with the output, for copyWithin). */
+  readBuffer?: Buffer;
 }
 
 const KIND_BY_SUFFIX: [RegExp, FileKind][] = [
@@ -85,13 +88,23 @@ export function partitionDirFiles(dir: string): string[] {
   }).map((f) => join(dir, f));
 }
 
+/** The files a dump of `paths` covers: files as given, directories as their files in order. */
+export function* dumpFiles(paths: readonly string[]): Generator<string> {
+  for (const path of paths) {
+    if (existsSync(path) && statSync(path).isDirectory()) yield* partitionDirFiles(path);
+    else yield path;
+  }
+}
+
 /** Dumps each path: files by kind, directories as their files in order. */
 export function* dump(paths: readonly string[], opts: DumpOptions = {}): Generator<DumpEvent> {
-  for (const path of paths) {
-    if (existsSync(path) && statSync(path).isDirectory()) {
-      for (const f of partitionDirFiles(path)) yield* dumpFile(f, opts);
-    } else yield* dumpFile(path, opts);
-  }
+  for (const file of dumpFiles(paths)) yield* dumpFile(file, opts);
+}
+
+/** The problem event for an exception while dumping `file` (I/O errors, or anything unexpected). */
+export function fileErrorEvent(file: string, err: unknown): ProblemEvent {
+  const io = (err as NodeJS.ErrnoException).code !== undefined;
+  return { type: 'problem', file, position: null, offset: null, check: io ? 'io' : 'framing', message: err instanceof KsegError || io ? (err as Error).message : `unexpected error: ${(err as Error).message}` };
 }
 
 export function* dumpFile(file: string, opts: DumpOptions = {}): Generator<DumpEvent> {
@@ -128,8 +141,7 @@ export function* dumpFile(file: string, opts: DumpOptions = {}): Generator<DumpE
     }
   } catch (err) {
     // Anything unexpected about one file is reported against it; the next file is still dumped.
-    const io = (err as NodeJS.ErrnoException).code !== undefined;
-    yield { type: 'problem', file, position: null, offset: null, check: io ? 'io' : 'framing', message: err instanceof KsegError || io ? (err as Error).message : `unexpected error: ${(err as Error).message}` };
+    yield fileErrorEvent(file, err);
   }
 }
 

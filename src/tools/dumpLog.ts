@@ -6,11 +6,11 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CorruptRecordError, crc32, KsegError, LegacyRecordBatch, RecordBatch, readControlRecord, timestampTypeName, type Batch, type Record as KafkaRecord } from '../format/index.js';
 import { INDEX_SUFFIX, offsetFileName, TIME_INDEX_SUFFIX } from '../storage/fileNames.js';
-import { LogFileReader } from '../storage/logFileReader.js';
+import { LogFileReader, type LogReadEnd } from '../storage/logFileReader.js';
 import { OffsetIndex } from '../storage/offsetIndex.js';
 import { TimeIndex } from '../storage/timeIndex.js';
 import type { DumpOptions } from './dump.js';
-import type { BatchEvent, DumpEvent, FileKind, ProblemEvent, RecordEvent } from './dumpEvents.js';
+import type { BatchEvent, DumpEvent, FileKind, HeaderEvent, ProblemEvent, RecordEvent } from './dumpEvents.js';
 import { controlRecordData, payloadDecoder, type PayloadDecoder } from './payloadDecoders.js';
 import { valueDecoder, type ValueDecoder } from './valueDecoder.js';
 
@@ -137,72 +137,121 @@ function invalidReason(batch: Batch): string {
   }
 }
 
-export function* dumpLog(file: string, kind: FileKind, opts: DumpOptions): Generator<DumpEvent> {
+/** The line before a log's batches: `Log starting offset: N`, or a KRaft snapshot's header. */
+export function logHeader(file: string, kind: FileKind): HeaderEvent | null {
   const name = basename(file);
   const base = /^(\d{20})/.test(name) ? Number(name.slice(0, 20)) : null;
-  if (kind === 'log') yield { type: 'header', text: `Log starting offset: ${base}`, baseOffset: base ?? undefined };
-  else if (name === 'bootstrap.checkpoint') yield { type: 'header', text: 'KRaft bootstrap snapshot' };
-  else {
-    const m = /^(\d{20})-(\d{10})\.checkpoint$/.exec(name);
-    if (m) yield { type: 'header', text: `Snapshot end offset: ${Number(m[1])}, epoch: ${Number(m[2])}`, snapshotEndOffset: Number(m[1]), snapshotEpoch: Number(m[2]) };
+  if (kind === 'log') return { type: 'header', text: `Log starting offset: ${base}`, baseOffset: base ?? undefined };
+  if (name === 'bootstrap.checkpoint') return { type: 'header', text: 'KRaft bootstrap snapshot' };
+  const m = /^(\d{20})-(\d{10})\.checkpoint$/.exec(name);
+  if (m) return { type: 'header', text: `Snapshot end offset: ${Number(m[1])}, epoch: ${Number(m[2])}`, snapshotEndOffset: Number(m[1]), snapshotEpoch: Number(m[2]) };
+  return null;
+}
+
+/** Where a walk over batches stands: consecutive-offset checks carry over from one call to the next. */
+export interface LogWalkState {
+  /** Offset of the last record seen (null before the first). */
+  prevOffset: number | null;
+  /** The first record seen, and its batch's position. */
+  firstOffset: number | null;
+  firstPosition: number | null;
+}
+
+export const newLogWalkState = (): LogWalkState => ({ prevOffset: null, firstOffset: null, firstPosition: null });
+
+/** What a walk over a log's batches needs besides the batches: decoders and filters from the options. */
+export class LogWalk {
+  readonly deep: boolean;
+  readonly filtered: boolean;
+  readonly ctx: RecordContext;
+  private readonly keyFilter: Buffer | null;
+
+  constructor(
+    readonly file: string,
+    readonly opts: DumpOptions,
+  ) {
+    const payload = opts.payloadDecoder ? payloadDecoder(opts.payloadDecoder) : null;
+    const printData = !!(opts.printDataLog || payload);
+    this.deep = (opts.deepIteration || printData) && !opts.batchesOnly;
+    this.ctx = {
+      opts: { ...opts, printDataLog: printData },
+      decodeKey: valueDecoder(opts.keyDecoder ?? 'string'),
+      decodeValue: valueDecoder(opts.valueDecoder ?? 'string'),
+      payload,
+      batchTimestampType: 'CreateTime',
+    };
+    this.filtered = opts.fromOffset !== undefined || opts.toOffset !== undefined || opts.fromTime !== undefined || opts.toTime !== undefined || opts.key !== undefined;
+    this.keyFilter = opts.key === undefined ? null : Buffer.from(opts.key, 'utf8');
   }
-  const payload = opts.payloadDecoder ? payloadDecoder(opts.payloadDecoder) : null;
-  const printData = !!(opts.printDataLog || payload);
-  const deep = (opts.deepIteration || printData) && !opts.batchesOnly;
-  const ctx: RecordContext = {
-    opts: { ...opts, printDataLog: printData },
-    decodeKey: valueDecoder(opts.keyDecoder ?? 'string'),
-    decodeValue: valueDecoder(opts.valueDecoder ?? 'string'),
-    payload,
-    batchTimestampType: 'CreateTime',
-  };
-  const filtered = opts.fromOffset !== undefined || opts.toOffset !== undefined || opts.fromTime !== undefined || opts.toTime !== undefined || opts.key !== undefined;
-  const keyFilter = opts.key === undefined ? null : Buffer.from(opts.key, 'utf8');
-  const reader = new LogFileReader(file, { maxBytes: opts.maxBytes, startPosition: startPosition(file, base, opts) });
-  let prevOffset: number | null = null;
-  const sink = opts.recordSink;
-  for (const batch of reader) {
-    if (opts.fromOffset !== undefined && batch.lastOffset < opts.fromOffset) continue;
-    if (opts.toOffset !== undefined && batch instanceof RecordBatch && batch.baseOffset > opts.toOffset) break;
-    if (opts.toOffset !== undefined && batch instanceof LegacyRecordBatch && batch.compression === 0 && batch.offset > opts.toOffset) break;
-    if (opts.fromTime !== undefined && batch.maxTimestamp < opts.fromTime && batch.magic > 0) continue;
-    const ev = batchEvent(batch);
-    yield ev;
-    if (!ev.isValid) yield problem(file, batch, 'crc', invalidReason(batch));
-    if (!deep) continue;
-    ctx.batchTimestampType = ev.timestampType;
-    try {
-      for (const r of batch.records({ maxBytes: opts.maxDecompressedBytes })) {
-        if (!filtered && prevOffset !== null && r.offset !== prevOffset + 1) {
-          yield { type: 'problem', file, position: batch.position, offset: r.offset, check: 'non-consecutive', message: `${prevOffset} is followed by ${r.offset}`, expected: prevOffset, found: r.offset };
+
+  /** Batch lines, record lines and problems for `batches`, continuing from `state`. */
+  *batches(batches: Iterable<Batch>, state: LogWalkState): Generator<DumpEvent> {
+    const { file, opts, ctx, deep, filtered, keyFilter } = this;
+    const sink = opts.recordSink;
+    for (const batch of batches) {
+      if (opts.fromOffset !== undefined && batch.lastOffset < opts.fromOffset) continue;
+      if (opts.toOffset !== undefined && batch instanceof RecordBatch && batch.baseOffset > opts.toOffset) return;
+      if (opts.toOffset !== undefined && batch instanceof LegacyRecordBatch && batch.compression === 0 && batch.offset > opts.toOffset) return;
+      if (opts.fromTime !== undefined && batch.maxTimestamp < opts.fromTime && batch.magic > 0) continue;
+      const ev = batchEvent(batch);
+      yield ev;
+      if (!ev.isValid) yield problem(file, batch, 'crc', invalidReason(batch));
+      if (!deep) continue;
+      ctx.batchTimestampType = ev.timestampType;
+      try {
+        for (const r of batch.records({ maxBytes: opts.maxDecompressedBytes })) {
+          const prevOffset = state.prevOffset;
+          if (prevOffset === null) {
+            state.firstOffset = r.offset;
+            state.firstPosition = batch.position;
+          } else if (!filtered && r.offset !== prevOffset + 1) {
+            yield nonConsecutive(file, batch.position, prevOffset, r.offset);
+          }
+          state.prevOffset = r.offset;
+          if (filtered) {
+            if (opts.fromOffset !== undefined && r.offset < opts.fromOffset) continue;
+            if (opts.toOffset !== undefined && r.offset > opts.toOffset) continue;
+            if (opts.fromTime !== undefined && r.timestamp < opts.fromTime) continue;
+            if (opts.toTime !== undefined && r.timestamp > opts.toTime) continue;
+            if (keyFilter && (r.keyLength !== keyFilter.length || !r.buf.subarray(r.keyOffset, r.keyOffset + r.keyLength).equals(keyFilter))) continue;
+          }
+          if (opts.skipRecordMetadata && r.isControl) continue;
+          if (sink !== undefined && sink(r, ctx.batchTimestampType)) continue;
+          yield recordEvent(r, ctx);
         }
-        prevOffset = r.offset;
-        if (filtered) {
-          if (opts.fromOffset !== undefined && r.offset < opts.fromOffset) continue;
-          if (opts.toOffset !== undefined && r.offset > opts.toOffset) continue;
-          if (opts.fromTime !== undefined && r.timestamp < opts.fromTime) continue;
-          if (opts.toTime !== undefined && r.timestamp > opts.toTime) continue;
-          if (keyFilter && (r.keyLength !== keyFilter.length || !r.buf.subarray(r.keyOffset, r.keyOffset + r.keyLength).equals(keyFilter))) continue;
-        }
-        if (opts.skipRecordMetadata && r.isControl) continue;
-        if (sink !== undefined && sink(r, ctx.batchTimestampType)) continue;
-        yield recordEvent(r, ctx);
+      } catch (err) {
+        if (!(err instanceof KsegError)) throw err;
+        yield problem(file, batch, err instanceof CorruptRecordError ? 'record' : 'decompress', err.message);
       }
-    } catch (err) {
-      if (!(err instanceof KsegError)) throw err;
-      yield problem(file, batch, err instanceof CorruptRecordError ? 'record' : 'decompress', err.message);
     }
   }
+}
+
+/** Kafka's `N is followed by M` for a record whose offset does not follow the one before it. */
+export function nonConsecutive(file: string, position: number, prev: number, offset: number): ProblemEvent {
+  return { type: 'problem', file, position, offset, check: 'non-consecutive', message: `${prev} is followed by ${offset}`, expected: prev, found: offset };
+}
+
+/** What kafka-dump-log reports about the bytes after a log's last readable batch. */
+export function* trailingEvents(file: string, end: LogReadEnd | null, opts: DumpOptions): Generator<DumpEvent> {
   // null when --to-offset stopped the walk early: the rest of the file was not read.
-  const end = reader.end;
-  if (end && end.reason !== 'end' && end.reason !== 'limit' && end.remainingBytes > 0 && opts.maxBytes === undefined) {
-    yield { type: 'trailing', file, position: end.position, bytes: end.remainingBytes, reason: end.reason };
-    const messages: Record<string, string> = {
-      zeros: 'zero-filled tail (preallocated or torn write)',
-      truncated: `torn last batch: ${end.message}`,
-      'corrupt-size': end.message,
-      'bad-magic': end.message,
-    };
-    yield { type: 'problem', file, position: end.position, offset: null, check: end.reason === 'corrupt-size' || end.reason === 'bad-magic' ? 'framing' : 'trailing', message: `${end.remainingBytes} invalid bytes at the end of ${name}: ${messages[end.reason] ?? end.message}` };
-  }
+  if (!end || end.reason === 'end' || end.reason === 'limit' || end.remainingBytes <= 0 || opts.maxBytes !== undefined) return;
+  const name = basename(file);
+  yield { type: 'trailing', file, position: end.position, bytes: end.remainingBytes, reason: end.reason };
+  const messages: Record<string, string> = {
+    zeros: 'zero-filled tail (preallocated or torn write)',
+    truncated: `torn last batch: ${end.message}`,
+    'corrupt-size': end.message,
+    'bad-magic': end.message,
+  };
+  yield { type: 'problem', file, position: end.position, offset: null, check: end.reason === 'corrupt-size' || end.reason === 'bad-magic' ? 'framing' : 'trailing', message: `${end.remainingBytes} invalid bytes at the end of ${name}: ${messages[end.reason] ?? end.message}` };
+}
+
+export function* dumpLog(file: string, kind: FileKind, opts: DumpOptions): Generator<DumpEvent> {
+  const header = logHeader(file, kind);
+  if (header) yield header;
+  const base = header?.baseOffset ?? null;
+  const reader = new LogFileReader(file, { maxBytes: opts.maxBytes, startPosition: startPosition(file, base, opts), buffer: opts.readBuffer });
+  yield* new LogWalk(file, opts).batches(reader, newLogWalkState());
+  yield* trailingEvents(file, reader.end, opts);
 }

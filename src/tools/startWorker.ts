@@ -15,7 +15,7 @@ export function workerUrl(file: string, from: string): URL {
   return url;
 }
 
-/** Starts the worker entry `file` (relative to the module URL `from`) with `workerData`. */
-export function startWorker(file: string, from: string, workerData: unknown): Worker {
-  return new Worker(workerUrl(file, from), { workerData, execArgv: [] });
+/** Starts the worker entry `file` (relative to the module URL `from`) with `workerData` (MessagePorts in it go in `transferList`). */
+export function startWorker(file: string, from: string, workerData: unknown, transferList?: Transferable[]): Worker {
+  return new Worker(workerUrl(file, from), { workerData, execArgv: [], transferList: transferList as never });
 }

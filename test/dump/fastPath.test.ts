@@ -1,0 +1,209 @@
+// The text dump's fast paths print exactly what the event path prints: record lines encoded straight
+// to bytes (src/cli/recordLineBytes.ts, with the UTF-8 check per output buffer in output.ts) and
+// large logs rendered in ranges on worker threads (src/cli/dumpTextParallel.ts). The reference is
+// dump()'s events rendered one by one through DumpTextRenderer (recordLine for every record), itself
+// checked against Kafka's format strings by golden.test.ts.
+
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Codec, TimestampType } from '../../src/format/index.js';
+import { buildRecordBatch, type RecordInput } from '../../src/format/recordBatchBuilder.js';
+import { runDump, type DumpCliOptions, type DumpInternals } from '../../src/cli/dumpCommand.js';
+import { DumpTextRenderer } from '../../src/cli/dumpText.js';
+import { LineWriter } from '../../src/cli/output.js';
+import { dump, type DumpOptions } from '../../src/tools/dump.js';
+import { CORPUS, corpusAvailable, FIXTURES } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kseg-fastpath-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const BASE_CLI: DumpCliOptions = { deepIteration: true, maxMessageSize: 5 << 20, maxDecompressedBytes: 64 << 20 };
+
+/** What the event path prints: stdout bytes and stderr lines. */
+function reference(files: string[], c: DumpCliOptions): { out: Buffer; err: string[] } {
+  const opts: DumpOptions = {
+    deepIteration: c.deepIteration,
+    printDataLog: c.printDataLog || c.keyDecoder !== undefined || c.valueDecoder !== undefined,
+    skipRecordMetadata: c.skipRecordMetadata,
+    keyDecoder: c.keyDecoder,
+    valueDecoder: c.valueDecoder,
+    maxDecompressedBytes: c.maxDecompressedBytes,
+  };
+  const text = new DumpTextRenderer(!!c.skipRecordMetadata);
+  const lines: string[] = [];
+  for (const ev of dump(files, opts)) {
+    const line = text.line(ev);
+    if (line !== null) lines.push(line + '\n');
+  }
+  return { out: Buffer.from(lines.join(''), 'utf8'), err: text.stderrLines() };
+}
+
+let runs = 0;
+/** What `kseg dump` prints (in-process, stdout to a file). */
+function ksegDump(files: string[], c: DumpCliOptions, internal: DumpInternals = {}): { out: Buffer; err: string[]; status: number } {
+  const path = join(dir, `out-${runs++}.txt`);
+  const fd = openSync(path, 'w');
+  const err: string[] = [];
+  let status: number;
+  try {
+    status = runDump(files, c, { ...internal, fd, stderr: (l) => err.push(l) });
+  } finally {
+    closeSync(fd);
+  }
+  const out = readFileSync(path);
+  rmSync(path);
+  return { out, err, status };
+}
+
+function expectSame(files: string[], c: DumpCliOptions, internal: DumpInternals = {}): void {
+  const want = reference(files, c);
+  const got = ksegDump(files, c, internal);
+  // Compare as text first for a readable diff, then byte for byte.
+  expect(got.out.toString('latin1')).toBe(want.out.toString('latin1'));
+  expect(got.err).toEqual(want.err);
+}
+
+const OPTION_SETS: [string, DumpCliOptions][] = [
+  ['--deep-iteration', { ...BASE_CLI }],
+  ['--print-data-log', { ...BASE_CLI, printDataLog: true }],
+  ['--print-data-log --skip-record-metadata', { ...BASE_CLI, printDataLog: true, skipRecordMetadata: true }],
+  ['--key-decoder none', { ...BASE_CLI, keyDecoder: 'none' }],
+  ['--value-decoder none --skip-record-metadata', { ...BASE_CLI, valueDecoder: 'none', skipRecordMetadata: true }],
+];
+
+function logFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const f of readdirSync(d).sort()) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (f.endsWith('.log')) out.push(p);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+describe('text dump fast paths print what the event path prints', () => {
+  const fixtures = logFiles(FIXTURES);
+  const corpus = corpusAvailable ? logFiles(CORPUS) : [];
+  if (!corpusAvailable) console.warn(`[skip] corpus part of the fast-path comparison: ${CORPUS} is absent`);
+
+  it('has logs to compare (fixtures include corrupt twins; corpus every broker version)', () => {
+    expect(fixtures.length).toBeGreaterThan(10);
+    expect(fixtures.some((f) => f.includes('corrupt'))).toBe(true);
+  });
+
+  for (const [name, c] of OPTION_SETS) {
+    it(`fixtures and corpus, ${name}: one thread`, () => {
+      expectSame([...fixtures, ...corpus], { ...c, jobs: 1 });
+    });
+    it(`fixtures and corpus, ${name}: ranges of a few batches on a worker thread`, () => {
+      expectSame([...fixtures, ...corpus], { ...c, jobs: 2 }, { minBytes: 0, rangeBytes: 1500 });
+    });
+  }
+
+  // Random segments: offsets with gaps and across digit-count boundaries, timestamps that step,
+  // repeat, go backwards, cross a power of ten and fall outside the fast range; keys and values
+  // with invalid UTF-8, multi-byte characters and control characters; headers; compression.
+  const bytes = fc.oneof(
+    fc.uint8Array({ maxLength: 40 }),
+    fc.string({ maxLength: 30 }).map((s) => new TextEncoder().encode(s)),
+    fc.constantFrom(new Uint8Array([0xc3]), new Uint8Array([0x61, 0xed, 0xa0, 0x80]), new TextEncoder().encode('é€😀\n\t')),
+  );
+  const record = fc.record({
+    timestampStep: fc.oneof(fc.constantFrom(0, 1, 2, 9, -1), fc.integer({ min: -5000, max: 5000 })),
+    key: fc.option(bytes, { nil: null }),
+    value: fc.option(bytes, { nil: null }),
+    headers: fc.option(fc.array(fc.record({ key: fc.string({ maxLength: 6 }), value: fc.option(bytes, { nil: null }) }), { maxLength: 2 }), { nil: undefined }),
+    gap: fc.constantFrom(0, 0, 0, 0, 1, 7),
+  });
+  const batch = fc.record({
+    records: fc.array(record, { minLength: 1, maxLength: 12 }),
+    codec: fc.constantFrom(Codec.None, Codec.None, Codec.Gzip),
+    logAppendTime: fc.boolean().map((b) => (b ? 1_700_000_000_123 : undefined)),
+    idempotent: fc.boolean(),
+    offsetJump: fc.constantFrom(0, 0, 0, 3),
+  });
+  const segment = fc.record({
+    baseOffset: fc.constantFrom(0, 95, 999_995, 999_999_990, 2_147_483_640, 9_007_199_254_740_000),
+    startTime: fc.constantFrom(1_699_999_999_990, 999_999_998, 9_999_999_999_995, 5, -1),
+    batches: fc.array(batch, { minLength: 1, maxLength: 5 }),
+  });
+
+  type Segment = typeof segment extends fc.Arbitrary<infer T> ? T : never;
+
+  function writeSegment(seg: Segment): string {
+    const parts: Buffer[] = [];
+    let offset = seg.baseOffset;
+    let ts = seg.startTime;
+    for (const b of seg.batches) {
+      offset += b.offsetJump;
+      let delta = 0;
+      const records: RecordInput[] = b.records.map((r) => {
+        ts += r.timestampStep;
+        delta += r.gap;
+        const input: RecordInput = { timestamp: ts, key: r.key, value: r.value, headers: r.headers, offsetDelta: delta };
+        delta++;
+        return input;
+      });
+      parts.push(
+        buildRecordBatch(records, {
+          baseOffset: offset,
+          codec: b.codec,
+          timestampType: b.logAppendTime !== undefined ? TimestampType.LogAppendTime : TimestampType.CreateTime,
+          logAppendTime: b.logAppendTime,
+          producerId: b.idempotent ? 42 : -1,
+          producerEpoch: b.idempotent ? 0 : -1,
+          baseSequence: b.idempotent ? 2_147_483_640 : -1,
+        }),
+      );
+      offset += delta;
+    }
+    const file = join(dir, `${String(seg.baseOffset).padStart(20, '0')}.log`);
+    writeFileSync(file, Buffer.concat(parts));
+    return file;
+  }
+
+  it('random segments, every option set, one thread and ranges on a worker', () => {
+    fc.assert(
+      fc.property(segment, fc.constantFrom(...OPTION_SETS), fc.integer({ min: 60, max: 400 }), (seg, [, c], rangeBytes) => {
+        const file = writeSegment(seg);
+        try {
+          expectSame([file], { ...c, printDataLog: true, jobs: 1 });
+          expectSame([file], { ...c, jobs: 2 }, { minBytes: 0, rangeBytes });
+        } finally {
+          rmSync(file);
+        }
+      }),
+      { numRuns: 40, seed: 20261121 },
+    );
+  });
+});
+
+describe('LineWriter: raw text spans are checked as UTF-8 before they are written', () => {
+  it('re-encodes invalid spans like the string decoder, across flushes of a small buffer', () => {
+    const path = join(dir, 'spans.txt');
+    const fd = openSync(path, 'w');
+    const w = new LineWriter(fd, 4096);
+    const values = [Buffer.from('plain'), Buffer.from([0xff, 0x41, 0xc3]), Buffer.from('é😀'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.alloc(3000, 0x62)];
+    let want = '';
+    for (let i = 0; i < 40; i++) {
+      const v = values[i % values.length];
+      w.reserve(v.length + 16);
+      w.buf.write('v: ', w.pos, 'latin1');
+      w.pos += 3;
+      v.copy(w.buf, w.pos);
+      w.textSpan(w.pos, v.length);
+      w.pos += v.length;
+      w.buf[w.pos++] = 0x0a;
+      want += `v: ${v.toString('utf8')}\n`;
+    }
+    w.flush();
+    closeSync(fd);
+    expect(readFileSync(path)).toEqual(Buffer.from(want, 'utf8'));
+  });
+});
