@@ -29,6 +29,7 @@ export interface RecordLineOptions {
 }
 
 const bytesOf = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
+const latin1 = (b: Uint8Array) => Buffer.from(b).toString('latin1');
 const OFFSET = bytesOf('| offset: ');
 const HEADER_KEYS_OPEN = bytesOf(' headerKeys: [');
 const PAYLOAD_AFTER_KEY = bytesOf(' payload: ');
@@ -130,15 +131,21 @@ export class RecordLineBytes {
   // ` headerKeys: []` plus the label of the first printed field, per field kind (0 none, 1 key, 2 payload).
   private readonly tails = [bytesOf(' headerKeys: []'), bytesOf(' headerKeys: [] key: '), bytesOf(' headerKeys: [] payload: ')];
   private readonly fieldLabels = [bytesOf(']'), bytesOf('] key: '), bytesOf('] payload: ')];
-  // `| offset: O... CreateTime: T... keySize: K valueSize: V sequence: `, valid for offsets of
-  // `headDigits` digits, timestamps with `headHigh` as their digits above the last nine, and the
-  // current tsLabel and sizes; `headLow` is where the last nine timestamp digits go.
+  // `| offset: O CreateTime: T keySize: K valueSize: V sequence: S headerKeys: [] payload: `, valid
+  // for offsets of `headDigits` digits, timestamps with `headHigh` as their digits above the last
+  // nine, sequences of `headSeqDigits` digits (0: -1), the field kind `headField`, and the current
+  // tsLabel and sizes; `headLow` is where the last nine timestamp digits start.
   private head = bytesOf('');
   private headView = new DataView(new ArrayBuffer(0));
   /** The offset and timestamp whose digits `head` holds. */
   private headOffset = -1;
   private headTs = -1;
+  private headSeq = -1;
   private headDigits = -1;
+  private headSeqDigits = -1;
+  private headField = -1;
+  /** Where the sequence's digits end in `head`. */
+  private headSeqEnd = 0;
   private headHigh = -1;
   private headLow = 0;
 
@@ -184,11 +191,13 @@ export class RecordLineBytes {
       }
       const offset = r.offset;
       const ts = r.timestamp;
-      if (offset >= 0 && offset < 1e9 && ts >= 1e9 && ts <= Number.MAX_SAFE_INTEGER) {
-        // The usual line: one prebuilt run, kept current by bumping its digits.
+      const seq = r.sequence;
+      if (headerKeys.length === 0 && offset >= 0 && offset < 1e9 && ts >= 1e9 && ts <= Number.MAX_SAFE_INTEGER && seq >= -1) {
+        // The usual line: one prebuilt run up to the key or value, kept current by bumping digits.
         const od = digits(offset);
         const high = Math.floor(ts / 1e9);
-        if (od !== this.headDigits || high !== this.headHigh) this.buildHead(offset, od, ts, high);
+        const sd = seq < 0 ? 0 : digits(seq);
+        if (od !== this.headDigits || high !== this.headHigh || sd !== this.headSeqDigits || field !== this.headField) this.buildHead(offset, od, ts, high, seq, sd, field);
         const head = this.head;
         if (offset !== this.headOffset) {
           if (offset === this.headOffset + 1) addDigit(head, OFFSET.length + od - 1, 1);
@@ -201,6 +210,12 @@ export class RecordLineBytes {
           else putDigits(this.headView, this.headLow + 9, (ts - high * 1e9) | 0, 9);
           this.headTs = ts;
         }
+        if (seq !== this.headSeq) {
+          // Same digit count, both non-negative (-1 has a head of its own).
+          if (seq === this.headSeq + 1) addDigit(head, this.headSeqEnd - 1, 1);
+          else putDigits(this.headView, this.headSeqEnd, seq, sd);
+          this.headSeq = seq;
+        }
         b.set(head, p);
         p += head.length;
       } else {
@@ -209,20 +224,19 @@ export class RecordLineBytes {
         b.set(this.tsLabel, p);
         p = putLong(d, p + this.tsLabel.length, ts);
         b.set(this.sizes, p);
-        p += this.sizes.length;
-      }
-      p = putInt(d, p, r.sequence);
-      if (headerKeys.length === 0) {
-        const tail = this.tails[field];
-        b.set(tail, p);
-        p += tail.length;
-      } else {
-        b.set(HEADER_KEYS_OPEN, p);
-        p += HEADER_KEYS_OPEN.length;
-        p += utf8Write.call(b, headerKeys, p);
-        const label = this.fieldLabels[field];
-        b.set(label, p);
-        p += label.length;
+        p = putInt(d, p + this.sizes.length, seq);
+        if (headerKeys.length === 0) {
+          const tail = this.tails[field];
+          b.set(tail, p);
+          p += tail.length;
+        } else {
+          b.set(HEADER_KEYS_OPEN, p);
+          p += HEADER_KEYS_OPEN.length;
+          p += utf8Write.call(b, headerKeys, p);
+          const label = this.fieldLabels[field];
+          b.set(label, p);
+          p += label.length;
+        }
       }
     } else if (field !== 0) {
       const label = field === 1 ? SKIPPED_KEY : SKIPPED_PAYLOAD;
@@ -242,16 +256,20 @@ export class RecordLineBytes {
     return true;
   }
 
-  private buildHead(offset: number, od: number, ts: number, high: number): void {
+  private buildHead(offset: number, od: number, ts: number, high: number, seq: number, sd: number, field: number): void {
     const low = String((ts - high * 1e9) | 0).padStart(9, '0');
-    const text = `| offset: ${offset}${Buffer.from(this.tsLabel).toString('latin1')}${high}${low}${Buffer.from(this.sizes).toString('latin1')}`;
-    this.head = bytesOf(text);
+    const upToSeq = `| offset: ${offset}${latin1(this.tsLabel)}${high}${low}${latin1(this.sizes)}${seq}`;
+    this.head = bytesOf(upToSeq + latin1(this.tails[field]));
     this.headView = new DataView(this.head.buffer, this.head.byteOffset, this.head.byteLength);
     this.headDigits = od;
     this.headHigh = high;
+    this.headSeqDigits = sd;
+    this.headField = field;
     this.headOffset = offset;
     this.headTs = ts;
+    this.headSeq = seq;
     this.headLow = OFFSET.length + od + this.tsLabel.length + String(high).length;
+    this.headSeqEnd = upToSeq.length;
   }
 
   /** Key or value bytes, copied raw; the writer checks them as UTF-8 before they leave (output.ts). */
