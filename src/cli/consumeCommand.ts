@@ -1,7 +1,7 @@
 // `kseg consume`: commander wiring and rendering over tools/consume.ts.
 import type { Command } from 'commander';
 import { consume, CONSUMER_DETAILED_HEADER, CONSUMER_HEADER, formatConsumerDetailedRow, formatConsumerRow } from '../tools/consume.js';
-import { parseDuration, parseSize } from '../tools/units.js';
+import { parseDuration, parseSize, parseTime } from '../tools/units.js';
 import { arg, parseIntArg, parseIntList } from './args.js';
 import { plainDisplay } from './progressMode.js';
 import { EXIT_OK } from './exitCodes.js';
@@ -20,14 +20,6 @@ interface ConsumeCli {
   hideHeader?: boolean;
   json?: boolean;
   progress: boolean;
-}
-
-/** --from-time: epoch milliseconds or an ISO-8601 date. */
-export function parseTime(text: string): number {
-  if (/^-?\d+$/.test(text)) return Number(text);
-  const t = Date.parse(text);
-  if (Number.isNaN(t)) throw new RangeError(`'${text}' is not a timestamp (epoch ms or ISO-8601)`);
-  return t;
 }
 
 export function registerConsume(program: Command): void {

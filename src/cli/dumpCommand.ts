@@ -5,7 +5,7 @@ import { baseOffsetFromName } from '../storage/logFileReader.js';
 import { ParallelTextDump, type ParallelDumpConfig } from './dumpTextParallel.js';
 import { VALUE_DECODERS, type ValueDecoderName } from '../tools/valueDecoder.js';
 import { arg, parseIntArg, UsageError } from './args.js';
-import { parseTime } from './consumeCommand.js';
+import { parseTime } from '../tools/units.js';
 import { DumpTextRenderer } from './dumpText.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE } from './exitCodes.js';
 import { LineWriter } from './output.js';

@@ -3,14 +3,27 @@
 import { Command, CommanderError } from 'commander';
 import { CompressionError, CorruptRecordError, UnsupportedFormatError } from '../format/errors.js';
 import { UsageError } from './args.js';
-import { registerDump } from './dumpCommand.js';
-import { registerProduce } from './produceCommand.js';
-import { registerConsume } from './consumeCommand.js';
-import { registerVerify } from './verifyCommand.js';
-import { registerBench } from './benchCommand.js';
 import { EXIT_PROBLEMS, EXIT_USAGE } from './exitCodes.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+// Each command's module (and what it pulls in: codecs, histograms, ink...) loads only when that
+// command runs: `kseg dump` of a small file should not pay for loading `kseg bench`.
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  dump: async () => (await import('./dumpCommand.js')).registerDump,
+  produce: async () => (await import('./produceCommand.js')).registerProduce,
+  consume: async () => (await import('./consumeCommand.js')).registerConsume,
+  verify: async () => (await import('./verifyCommand.js')).registerVerify,
+  bench: async () => (await import('./benchCommand.js')).registerBench,
+};
+
+/** The command line's subcommand, if it names one (otherwise every command is registered, for help). */
+function commandOf(argv: readonly string[]): string | undefined {
+  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  return first !== undefined && first in COMMANDS ? first : undefined;
+}
+
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('kseg')
@@ -19,16 +32,15 @@ export function buildProgram(): Command {
     .option('--debug', 'print stack traces for errors')
     // Usage errors stay one line (commander's `error: ...`); --help is there for more.
     .exitOverride();
-  registerDump(program);
-  registerProduce(program);
-  registerConsume(program);
-  registerVerify(program);
-  registerBench(program);
+  const only = commandOf(argv);
+  for (const name of Object.keys(COMMANDS)) {
+    if (only === undefined || only === name) (await COMMANDS[name]())(program);
+  }
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv);

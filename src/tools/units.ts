@@ -38,3 +38,11 @@ export function formatSize(bytes: number): string {
   for (const [u, n] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) if (bytes >= n && bytes % n === 0) return `${bytes / n}${u}`;
   return String(bytes);
 }
+
+/** --from-time: epoch milliseconds or an ISO-8601 date. */
+export function parseTime(text: string): number {
+  if (/^-?\d+$/.test(text)) return Number(text);
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) throw new RangeError(`'${text}' is not a timestamp (epoch ms or ISO-8601)`);
+  return t;
+}
