@@ -5,7 +5,8 @@
 //   uncompressed v2 batches (the producer's default batch.size), built with kseg's RecordBatchBuilder.
 //   A few distinct batches are built once and written again and again with their baseOffset
 //   rewritten (the base offset is outside the CRC), so offsets are consecutive and every batch valid.
-// - kseg: wall time of the child process -> records/s and MB/s of segment; peak RSS from
+// - kseg: wall time of the child process -> records/s and MB/s of segment (as a user runs it: large
+//   logs are rendered by one worker thread per core; again with --jobs 0 for one thread); peak RSS from
 //   `/usr/bin/time -v` ("Maximum resident set size") when present, else by polling VmHWM in
 //   /proc/<pid>/status. The page cache holds the file (it was just written): this measures the tool,
 //   not the disk.
@@ -50,7 +51,10 @@ export interface DumpBenchOptions {
 export interface DumpBenchResult {
   command: string;
   segment: { bytes: number; batches: number; records: number; recordsPerBatch: number; valueSize: number; buildSeconds: number };
+  /** The dump as a user runs it (text ranges rendered by one worker thread per core). */
   kseg: { seconds: number; recordsPerSec: number; mbPerSec: number; peakRssMiB: number | null; rssSource: string; exitCode: number | null; stderr: string };
+  /** The same with --jobs 0 (one thread), and its ratio to kafka-python. */
+  ksegOneThread: DumpBenchResult['kseg'] & { ratio: number | null };
   kafkaPython: { bytes: number; records: number; seconds: number; recordsPerSec: number; version: string } | { skipped: string };
   /** kseg records/s (the CLI, formatting and writing every line) ÷ kafka-python records/s (decode only). */
   ratio: number | null;
@@ -244,8 +248,7 @@ export async function runDumpBench(opts: DumpBenchOptions = {}): Promise<DumpBen
     const argv = [process.execPath, join(root, 'bin/kseg.js'), 'dump', '--deep-iteration', '--print-data-log', file];
     const command = `node bin/kseg.js dump --deep-iteration --print-data-log ${file} > /dev/null`;
     log(`${seg.records} records in ${seg.batches} batches; running: ${command}`);
-    const run = await runChild(argv);
-    const kseg = {
+    const summarize = (run: ChildRun) => ({
       seconds: round(run.seconds, 3),
       recordsPerSec: Math.round(seg.records / run.seconds),
       mbPerSec: round(seg.bytes / 1e6 / run.seconds),
@@ -253,8 +256,12 @@ export async function runDumpBench(opts: DumpBenchOptions = {}): Promise<DumpBen
       rssSource: run.rssSource,
       exitCode: run.exitCode,
       stderr: run.stderr.trim().slice(0, 2000),
-    };
+    });
+    const kseg = summarize(await runChild(argv));
     log(`kseg: ${kseg.recordsPerSec} records/s, ${kseg.mbPerSec} MB/s, peak RSS ${kseg.peakRssMiB} MiB, exit ${kseg.exitCode}`);
+    // The same dump on one thread (--jobs 0): what the record path alone does.
+    const oneThread = summarize(await runChild([...argv.slice(0, 3), '--jobs', '0', ...argv.slice(3)]));
+    log(`kseg --jobs 0: ${oneThread.recordsPerSec} records/s, peak RSS ${oneThread.peakRssMiB} MiB`);
     const cap = Math.min(opts.pythonCapBytes ?? 32 * MiB, seg.bytes);
     const kafkaPython = opts.noPython ? { skipped: 'disabled (--no-python)' } : kafkaPythonDecode(file, cap);
     const ratio = 'recordsPerSec' in kafkaPython ? round(kseg.recordsPerSec / kafkaPython.recordsPerSec) : null;
@@ -269,6 +276,7 @@ export async function runDumpBench(opts: DumpBenchOptions = {}): Promise<DumpBen
       command,
       segment: { ...seg, valueSize, buildSeconds },
       kseg,
+      ksegOneThread: { ...oneThread, ratio: 'recordsPerSec' in kafkaPython ? round(oneThread.recordsPerSec / kafkaPython.recordsPerSec) : null },
       kafkaPython,
       ratio,
       ksegDecodeOnly,

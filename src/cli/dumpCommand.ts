@@ -62,7 +62,7 @@ export function registerDump(program: Command): void {
     .option('--to-time <ts>', 'records at or before this time (epoch ms or ISO-8601)', arg(parseTime))
     .option('--key <key>', 'only records with this key (UTF-8)')
     .option('--batches-only', 'print batch lines only')
-    .option('--jobs <n>', 'threads for the text dump of large logs (default 1)', parseIntArg)
+    .option('--jobs <n>', 'worker threads for the text dump of large logs (default: one per core; 0 = none)', parseIntArg)
     .action((paths: string[], opts: DumpCliOptions) => {
       process.exitCode = runDump(paths, opts);
     });
@@ -128,7 +128,7 @@ export function runDump(args: string[], c: DumpCliOptions, internal: DumpInterna
     const lineOpts = { printData: !!opts.printDataLog, skipMetadata: !!c.skipRecordMetadata, key: c.keyDecoder ?? 'string', value: c.valueDecoder ?? 'string' } as const;
     const lines = new RecordLineBytes(out, lineOpts);
     parallel = new ParallelTextDump({ opts: { ...opts, readBuffer: undefined }, skipMetadata: lineOpts.skipMetadata, key: lineOpts.key, value: lineOpts.value }, { jobs: c.jobs, minBytes: internal.minBytes, rangeBytes: internal.rangeBytes });
-    opts.recordSink = (r, timestampType) => lines.write(r, timestampType);
+    opts.recordSink = lines;
   }
   try {
     for (const file of dumpFiles(paths)) {

@@ -1,25 +1,46 @@
-// Text dump of a large `.log` on several cores. The main thread walks the batch headers (cheap: no
-// record is parsed) and cuts the file into ranges of whole batches; each range is rendered either
-// by a worker thread or by the main thread itself, into memory, and the main thread writes the
-// ranges out in file order. Output is byte-for-byte the sequential dump's: a range starts from the
-// offset the range before it is expected to end at (its last batch's header); if the walk of that
-// range actually ended elsewhere (corrupt records, empty batches), the next range is rendered again
-// on the main thread from the real offset, so the consecutive-offsets problems are the same too.
-// Memory stays bounded: at most `maxQueued` ranges are rendered ahead of what has been written.
+// Text dump of a large `.log` on several cores. The main thread walks the batch headers (no record
+// is parsed) and cuts the file into ranges of whole batches, which worker threads render
+// (dumpTextWorker.ts); the main thread writes the output in file order as it arrives. Until a
+// worker is up, the main thread renders ranges itself.
+//
+// Memory is bounded and nothing is copied between threads: each worker renders into a few output
+// slots of a SharedArrayBuffer, and waits for the main thread to write one out and hand it back
+// when all are in use. The main thread only reads the messages of the worker that holds the
+// earliest unwritten range, so output stays in order.
+//
+// Output is byte-for-byte the sequential dump's: a range starts from the offset its predecessor is
+// expected to end at (the last batch header's); if the walk actually ended elsewhere (corrupt
+// records, empty batches), the range's output is dropped and it is rendered again on the main
+// thread from the real offset, so even the consecutive-offsets problems come out the same.
 
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { LogFileReader } from '../storage/logFileReader.js';
 import { logHeader, LogWalk, trailingEvents, type DumpEvent, type ProblemEvent } from '../tools/dump.js';
 import { startWorker } from '../tools/startWorker.js';
 import type { DumpTextRenderer } from './dumpText.js';
 import { renderLogRange, type RangeOptions } from './dumpTextRange.js';
-import { LineWriter } from './output.js';
+import type { LineWriter } from './output.js';
+
+// Layout of a worker's control words (Int32Array over a SharedArrayBuffer).
+/** Messages the worker has posted. */
+export const CTRL_REPLIES = 0;
+/** Slots the main thread has handed back. */
+export const CTRL_FREED = 1;
+/** 1 once the worker listens. */
+export const CTRL_READY = 2;
+/** One word per output slot: 0 free, 1 the worker's or not yet written. */
+export const CTRL_SLOTS = 3;
 
 export interface WorkerSetup {
   port: MessagePort;
-  signal: SharedArrayBuffer;
-  bufferBytes: number;
+  /** `slots` output slots of `slotBytes`. */
+  slotArena: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+  readBytes: number;
+  slotBytes: number;
+  slots: number;
 }
 
 export interface RangeJob {
@@ -29,23 +50,14 @@ export interface RangeJob {
   to: number;
   prevOffset: number | null;
   options: RangeOptions;
-  /** Written output buffers going back for reuse. */
-  returned: ArrayBuffer[];
 }
 
-export interface RangeReply {
-  /** -1: the worker is ready. */
-  id: number;
-  chunks: { buffer: ArrayBuffer; length: number }[];
-  problems: ProblemEvent[];
-  prevOffset: number | null;
-  error?: { message: string; io: boolean };
-  /** Time the worker spent on the range. */
-  renderMs?: number;
-}
+export type WorkerMessage =
+  | { type: 'chunk'; id: number; slot: number; length: number }
+  | { type: 'done'; id: number; problems: ProblemEvent[]; prevOffset: number | null; error?: { message: string; io: boolean }; busyMs?: number; waitedMs?: number };
 
 export interface ParallelDumpConfig {
-  /** Threads in all, the main one included (default 1: sequential). */
+  /** Worker threads (default: one per core). 0 = sequential. */
   jobs?: number;
   /** Logs smaller than this are dumped sequentially (worker start-up would cost more). */
   minBytes?: number;
@@ -54,26 +66,32 @@ export interface ParallelDumpConfig {
 }
 
 const MiB = 1024 * 1024;
-const BUFFER_BYTES = MiB;
+const READ_BYTES = MiB;
+const SLOT_BYTES = MiB;
+const SLOTS = 6;
+const WORKER_SILENCE_MS = 120_000;
+/** Ranges queued per worker: enough that it never waits for the next one. */
+const QUEUE_PER_WORKER = 3;
+
+interface DumpWorker {
+  worker: Worker;
+  port: MessagePort;
+  ctrl: Int32Array;
+  slots: SharedArrayBuffer;
+  /** Messages taken from its port. */
+  taken: number;
+  queued: number;
+}
 
 interface Range {
   id: number;
   from: number;
   to: number;
-  /** The offset the walk is assumed to continue from. */
+  /** The offset the worker was told the walk continues from. */
   assumedPrev: number | null;
-  done: boolean;
-  chunks: Buffer[];
-  problems: ProblemEvent[];
-  prevOffset: number | null;
-  error?: { message: string; io: boolean };
-}
-
-interface DumpWorker {
-  worker: Worker;
-  port: MessagePort;
-  ready: boolean;
-  inflight: number;
+  worker: DumpWorker;
+  /** Rendered from the wrong offset: its output is dropped and it is rendered again. */
+  stale?: boolean;
 }
 
 export class ParallelTextDump {
@@ -81,28 +99,23 @@ export class ParallelTextDump {
   private readonly minBytes: number;
   private readonly rangeBytes: number;
   private readonly workers: DumpWorker[] = [];
-  private readonly signal = new SharedArrayBuffer(4);
-  private readonly counter = new Int32Array(this.signal);
-  private replies = 0;
-  /** Where ranges were rendered (for tests and tuning). */
-  readonly stats = { worker: 0, main: 0, direct: 0, again: 0, workerMs: 0 };
   private nextId = 0;
-  private readonly pending = new Map<number, Range>();
-  /** Output buffers already written, for reuse by workers and main-thread ranges. */
-  private readonly spare: Buffer[] = [];
+  /** Where ranges were rendered (for tests and tuning). */
+  readonly stats = { workers: 0, main: 0, again: 0, workerBusyMs: 0, workerWaitedMs: 0 };
 
   constructor(
     private readonly ro: RangeOptions,
     cfg: ParallelDumpConfig = {},
   ) {
-    this.jobs = Math.max(1, cfg.jobs ?? 1);
+    this.jobs = Math.max(0, cfg.jobs ?? availableParallelism());
     this.minBytes = cfg.minBytes ?? 64 * MiB;
     this.rangeBytes = Math.max(1, cfg.rangeBytes ?? 2 * MiB);
   }
 
   /** Whether `file` (a `.log`) is worth dumping here rather than sequentially. */
   eligible(file: string): boolean {
-    if (this.jobs < 2 || !new LogWalk(file, this.ro.opts).deep) return false;
+    const walk = new LogWalk(file, this.ro.opts);
+    if (this.jobs < 1 || !walk.deep || walk.filtered || this.ro.opts.maxBytes !== undefined) return false;
     try {
       const st = statSync(file);
       return st.isFile() && st.size >= this.minBytes;
@@ -122,69 +135,86 @@ export class ParallelTextDump {
     if (header) emit(header);
     const queue: Range[] = [];
     let written: number | null = null; // where the walk of everything written so far really ended
-    const writeHead = () => {
-      while (queue.length > 0 && queue[0].done) {
-        const r = queue.shift()!;
-        if (r.error) {
-          this.recycle(r.chunks);
-          for (const q of queue.splice(0)) if (!q.done) q.chunks = []; // replies still come; dropped
-          throw Object.assign(new Error(r.error.message), r.error.io ? { code: 'EIO' } : {});
-        }
-        if (r.assumedPrev !== written) {
-          // The range before did not end where its header said: render this one again from there.
-          this.recycle(r.chunks);
-          this.stats.again++;
-          const again = renderLogRange(file, r.from, r.to, written, this.ro, out);
-          text.problems.push(...again.problems);
-          written = again.state.prevOffset;
-          continue;
-        }
-        for (const c of r.chunks) out.append(c);
-        this.recycle(r.chunks);
-        text.problems.push(...r.problems);
-        written = r.prevOffset;
+    let failure: Error | null = null;
+
+    /** Takes the head range's next message (waiting for it if `wait`); false if none was there. */
+    const step = (wait: boolean): boolean => {
+      const head = queue[0];
+      const w = head.worker;
+      let m = receiveMessageOnPort(w.port);
+      const since = m === undefined && wait ? Date.now() : 0;
+      while (m === undefined && wait) {
+        // The worker bumps CTRL_REPLIES after each post (so it may briefly lag behind what was
+        // taken): sleep until it moves. No event is handled in this loop, so a worker that died
+        // shows up only as silence.
+        if (Date.now() - since > WORKER_SILENCE_MS) throw new Error(`a dump worker thread sent nothing for ${WORKER_SILENCE_MS / 1000} s`);
+        const posted = Atomics.load(w.ctrl, CTRL_REPLIES);
+        if (posted <= w.taken) Atomics.wait(w.ctrl, CTRL_REPLIES, posted, 1000);
+        m = receiveMessageOnPort(w.port);
       }
+      if (m === undefined) return false;
+      w.taken++;
+      const msg = m.message as WorkerMessage;
+      if (msg.type === 'chunk') {
+        if (!head.stale && failure === null) out.writeThrough(new Uint8Array(w.slots, msg.slot * SLOT_BYTES, msg.length));
+        Atomics.store(w.ctrl, CTRL_SLOTS + msg.slot, 0);
+        Atomics.add(w.ctrl, CTRL_FREED, 1);
+        Atomics.notify(w.ctrl, CTRL_FREED);
+        return true;
+      }
+      queue.shift();
+      w.queued--;
+      this.stats.workerBusyMs += msg.busyMs ?? 0;
+      this.stats.workerWaitedMs += msg.waitedMs ?? 0;
+      if (failure !== null) return true;
+      if (msg.error) failure = Object.assign(new Error(msg.error.message), msg.error.io ? { code: 'EIO' } : {});
+      else if (head.stale) {
+        this.stats.again++;
+        const r = renderLogRange(file, head.from, head.to, written, this.ro, out);
+        text.problems.push(...r.problems);
+        written = r.state.prevOffset;
+      } else {
+        text.problems.push(...msg.problems);
+        written = msg.prevOffset;
+      }
+      // The next range's output is written from its first message on: check its start now.
+      if (queue.length > 0 && queue[0].assumedPrev !== written) queue[0].stale = true;
+      return true;
     };
+
     const reader = new LogFileReader(file);
     let from = -1;
     let to = 0;
     let lastOffset: number | null = null; // of the last batch scanned
     let assumed: number | null = null; // where the walk should stand after the ranges handed out
     const handOut = () => {
-      this.poll();
-      writeHead();
-      const w = this.workers.find((x) => x.ready && x.inflight < 3);
-      const range: Range = { id: this.nextId++, from, to, assumedPrev: assumed, done: false, chunks: [], problems: [], prevOffset: null };
-      if (w) {
-        w.inflight++;
-        this.stats.worker++;
-        this.pending.set(range.id, range);
-        const returned = this.spare.splice(0, 8).map((b) => b.buffer as ArrayBuffer);
-        const job: RangeJob = { id: range.id, file, from, to, prevOffset: assumed, options: this.ro, returned };
-        w.port.postMessage(job, returned);
-        queue.push(range);
-      } else if (queue.length === 0) {
-        // Nothing ahead of it: straight to the output.
-        this.stats.direct++;
+      while (queue.length > 0 && step(false));
+      const ready = this.workers.filter((x) => Atomics.load(x.ctrl, CTRL_READY) === 1);
+      if (ready.length === 0 && queue.length === 0) {
+        // No worker up yet: render it here, straight to the output.
+        this.stats.main++;
         const r = renderLogRange(file, from, to, written, this.ro, out);
         text.problems.push(...r.problems);
         written = r.state.prevOffset;
       } else {
-        this.stats.main++;
-        const mem = new LineWriter(-1, BUFFER_BYTES, { take: (c) => range.chunks.push(c), pool: this.spare });
-        const r = renderLogRange(file, from, to, assumed, this.ro, mem);
-        mem.flush();
-        Object.assign(range, { done: true, problems: r.problems, prevOffset: r.state.prevOffset });
+        let w = ready.reduce<DumpWorker | null>((best, x) => (best === null || x.queued < best.queued ? x : best), null);
+        while (w === null || w.queued >= QUEUE_PER_WORKER) {
+          step(true);
+          w = ready.reduce<DumpWorker | null>((best, x) => (best === null || x.queued < best.queued ? x : best), null);
+        }
+        this.stats.workers++;
+        const range: Range = { id: this.nextId++, from, to, assumedPrev: assumed, worker: w };
+        if (queue.length === 0 && range.assumedPrev !== written) range.stale = true;
+        const job: RangeJob = { id: range.id, file, from, to, prevOffset: assumed, options: this.ro };
+        w.port.postMessage(job);
+        w.queued++;
         queue.push(range);
       }
       assumed = lastOffset;
-      while (queue.length > this.jobs * 2) {
-        this.block();
-        writeHead();
-      }
     };
     try {
       for (const batch of reader) {
+        if (failure !== null) break;
         if (from < 0) from = batch.position;
         to = batch.position + batch.sizeInBytes;
         lastOffset = batch.lastOffset;
@@ -193,14 +223,13 @@ export class ParallelTextDump {
           from = -1;
         }
       }
-      if (from >= 0) handOut();
-      while (queue.length > 0) {
-        if (!queue[0].done) this.block();
-        writeHead();
-      }
+      if (from >= 0 && failure === null) handOut();
     } finally {
-      for (const r of queue) this.recycle(r.chunks);
+      // Everything handed out is taken back (output dropped after a failure), so the workers are
+      // idle and their slots free for the next log.
+      while (queue.length > 0) step(true);
     }
+    if (failure !== null) throw failure;
     for (const ev of trailingEvents(file, reader.end, this.ro.opts)) emit(ev);
   }
 
@@ -212,48 +241,20 @@ export class ParallelTextDump {
 
   private startWorkers(): void {
     if (this.workers.length > 0) return;
-    for (let i = 1; i < this.jobs; i++) {
+    for (let i = 0; i < this.jobs; i++) {
       const { port1, port2 } = new MessageChannel();
-      const setup: WorkerSetup = { port: port2, signal: this.signal, bufferBytes: BUFFER_BYTES };
+      const setup: WorkerSetup = {
+        port: port2,
+        slotArena: new SharedArrayBuffer(SLOTS * SLOT_BYTES),
+        control: new SharedArrayBuffer(4 * (CTRL_SLOTS + SLOTS)),
+        readBytes: READ_BYTES,
+        slotBytes: SLOT_BYTES,
+        slots: SLOTS,
+      };
       const worker = startWorker('./dumpTextWorker.js', import.meta.url, setup, [port2]);
       worker.unref();
-      this.workers.push({ worker, port: port1, ready: false, inflight: 0 });
+      port1.unref();
+      this.workers.push({ worker, port: port1, ctrl: new Int32Array(setup.control), slots: setup.slotArena, taken: 0, queued: 0 });
     }
-  }
-
-  /** Takes the replies that have arrived, without waiting. */
-  private poll(): void {
-    for (const w of this.workers) {
-      for (let m = receiveMessageOnPort(w.port); m !== undefined; m = receiveMessageOnPort(w.port)) {
-        this.replies++;
-        const reply = m.message as RangeReply;
-        if (reply.id < 0) {
-          w.ready = true;
-          continue;
-        }
-        w.inflight--;
-        this.stats.workerMs += reply.renderMs ?? 0;
-        const range = this.pending.get(reply.id)!;
-        this.pending.delete(reply.id);
-        range.done = true;
-        range.chunks = reply.chunks.map((c) => Buffer.from(c.buffer, 0, c.length));
-        range.problems = reply.problems;
-        range.prevOffset = reply.prevOffset;
-        range.error = reply.error;
-      }
-    }
-  }
-
-  /** Waits until a worker replies (a worker that stops answering for a minute is an error). */
-  private block(): void {
-    const before = this.replies;
-    for (let waited = 0; this.replies === before; waited++) {
-      if (Atomics.wait(this.counter, 0, this.replies, 1000) === 'timed-out' && waited >= 60) throw new Error('a dump worker thread stopped responding');
-      this.poll();
-    }
-  }
-
-  private recycle(chunks: Buffer[]): void {
-    for (const c of chunks) if (c.buffer.byteLength === BUFFER_BYTES && this.spare.length < 32) this.spare.push(Buffer.from(c.buffer as ArrayBuffer));
   }
 }

@@ -24,15 +24,16 @@ export interface RangeResult {
   state: LogWalkState;
 }
 
-/** One read buffer per thread, reused by every range it renders (a fresh 1 MiB buffer per range costs page faults and GC). */
-const readBuffer = Buffer.allocUnsafeSlow(1024 * 1024);
-
-/** Renders the batches in [from, to) of `file` to `out`, continuing from `prevOffset`. */
-export function renderLogRange(file: string, from: number, to: number, prevOffset: number | null, ro: RangeOptions, out: LineWriter): RangeResult {
+/**
+ * Renders the batches in [from, to) of `file` to `out`, continuing from `prevOffset`. `readBuffer`
+ * is reused from range to range (when it shares an ArrayBuffer with `out`'s buffers, values are
+ * copied with copyWithin).
+ */
+export function renderLogRange(file: string, from: number, to: number, prevOffset: number | null, ro: RangeOptions, out: LineWriter, readBuffer?: Buffer): RangeResult {
   const lines = new RecordLineBytes(out, { printData: !!ro.opts.printDataLog, skipMetadata: ro.skipMetadata, key: ro.key, value: ro.value });
-  const walk = new LogWalk(file, { ...ro.opts, recordSink: (r, timestampType) => lines.write(r, timestampType) });
+  const walk = new LogWalk(file, { ...ro.opts, recordSink: lines });
   const text = new DumpTextRenderer(ro.skipMetadata);
-  const state: LogWalkState = { prevOffset, firstOffset: null, firstPosition: null };
+  const state: LogWalkState = { prevOffset };
   for (const ev of walk.batches(new LogFileReader(file, { startPosition: from, maxBytes: to, buffer: readBuffer }), state)) {
     const line = text.line(ev);
     if (line !== null) out.line(line);

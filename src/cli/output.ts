@@ -20,12 +20,12 @@ export const utf8Write: (this: Buffer, s: string, offset: number) => number =
   };
 
 /**
- * Takes full buffers instead of a file descriptor (output rendered in memory, e.g. by a worker):
- * each flushed buffer becomes the sink's, and the writer goes on in one from `pool` or a new one.
+ * Takes full buffers instead of a file descriptor (output rendered by a worker thread): each
+ * flushed buffer becomes the sink's, and the writer goes on in the one `next()` gives.
  */
 export interface BufferSink {
   take(chunk: Buffer): void;
-  pool: Buffer[];
+  next(): Buffer;
 }
 
 /** Raw text spans remembered per buffer before the check runs early (start, length pairs). */
@@ -35,7 +35,6 @@ export class LineWriter {
   /** The pending output; byte writers (recordLineBytes.ts) fill it directly after reserve(). */
   buf: Buffer;
   pos = 0;
-  private readonly size: number;
   private readonly spans = new Int32Array(2 * MAX_SPANS);
   private spanCount = 0;
 
@@ -46,8 +45,7 @@ export class LineWriter {
     private readonly sink?: BufferSink,
     buffer?: Buffer,
   ) {
-    this.size = Math.max(flushAt, 4096);
-    this.buf = buffer ?? this.fresh();
+    this.buf = buffer ?? sink?.next() ?? Buffer.allocUnsafe(Math.max(flushAt, 4096));
   }
 
   /**
@@ -97,21 +95,12 @@ export class LineWriter {
     }
   }
 
-  /** A buffer of its own ArrayBuffer (transferable to another thread). */
-  private fresh(): Buffer {
-    const b = this.sink?.pool.pop();
-    return b !== undefined && b.length === this.size ? b : Buffer.allocUnsafeSlow(this.size);
-  }
-
   line(s: string): void {
     // A UTF-16 code unit takes at most 3 UTF-8 bytes; +1 for the newline.
     if (s.length * 3 + 1 > this.buf.length - this.pos) {
       this.flush();
       if (s.length * 3 + 1 > this.buf.length) {
-        const whole = Buffer.allocUnsafeSlow(Buffer.byteLength(s, 'utf8') + 1); // its own ArrayBuffer, as sinks expect
-        whole[utf8Write.call(whole, s, 0)] = 0x0a;
-        if (this.sink) this.sink.take(whole);
-        else writeAll(this.fd, whole);
+        this.raw(Buffer.from(s + '\n', 'utf8'));
         return;
       }
     }
@@ -119,16 +108,10 @@ export class LineWriter {
     this.buf[this.pos++] = 0x0a;
   }
 
-  /** Writes bytes rendered elsewhere (a worker's output), after what is pending. */
-  append(chunk: Buffer): void {
-    if (chunk.length <= this.buf.length - this.pos) {
-      chunk.copy(this.buf, this.pos);
-      this.pos += chunk.length;
-      return;
-    }
+  /** Writes bytes rendered elsewhere (a worker's output) to the file, after what is pending. */
+  writeThrough(chunk: Uint8Array): void {
     this.flush();
-    if (this.sink) this.sink.take(Buffer.from(chunk));
-    else writeAll(this.fd, chunk);
+    writeAll(this.fd, chunk);
   }
 
   /** Makes room for `n` more bytes in `buf` (flushing first if needed); false when `n` can never fit. */
@@ -143,13 +126,13 @@ export class LineWriter {
     if (this.pos === 0) return;
     if (this.sink) {
       this.sink.take(this.buf.subarray(0, this.pos));
-      this.buf = this.fresh();
+      this.buf = this.sink.next();
     } else writeAll(this.fd, this.buf.subarray(0, this.pos));
     this.pos = 0;
   }
 }
 
-export function writeAll(fd: number, data: Buffer): void {
+export function writeAll(fd: number, data: Uint8Array): void {
   let buf = data;
   while (buf.length > 0) {
     try {

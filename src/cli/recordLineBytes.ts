@@ -14,6 +14,7 @@
 //   and UTF-8-checked per output buffer by the LineWriter, not per value (see output.ts).
 
 import type { Record as KafkaRecord } from '../format/index.js';
+import type { RecordSink } from '../tools/dump.js';
 import { longText } from './dumpText.js';
 import { utf8Write, type LineWriter } from './output.js';
 
@@ -108,7 +109,7 @@ function putLong(d: DataView, p: number, n: number): number {
   return p + 9;
 }
 
-export class RecordLineBytes {
+export class RecordLineBytes implements RecordSink {
   private readonly printKey: boolean;
   private readonly printValue: boolean;
   private readonly skip: boolean;

@@ -18,6 +18,15 @@ export { LogWalk, logHeader, newLogWalkState, trailingEvents, type LogWalkState 
 export type { PayloadDecoderName } from './payloadDecoders.js';
 import type { PayloadDecoderName } from './payloadDecoders.js';
 
+/**
+ * The text renderer's byte fast path: `write` renders a record of a deep iteration and returns
+ * true, or returns false to get the record's event instead. The record view is only valid during
+ * the call.
+ */
+export interface RecordSink {
+  write(record: KafkaRecord, timestampType: string): boolean;
+}
+
 export interface DumpOptions {
   deepIteration?: boolean;
   printDataLog?: boolean;
@@ -41,12 +50,8 @@ export interface DumpOptions {
   key?: string;
   /** Batch lines only, even with --print-data-log. */
   batchesOnly?: boolean;
-  /**
-   * Takes each record of a deep iteration in place of its record event (the text renderer's byte
-   * fast path): return true when it rendered the record, false to get the event instead. The record
-   * view is only valid during the call.
-   */
-  recordSink?: (record: KafkaRecord, timestampType: string) => boolean;
+  /** Takes the records of a deep iteration in place of their record events (see RecordSink). */
+  recordSink?: RecordSink;
   /** Read logs into this buffer (e.g. one sharing an ArrayBuffer with the output, for copyWithin). */
   readBuffer?: Buffer;
 }

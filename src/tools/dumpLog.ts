@@ -152,12 +152,9 @@ export function logHeader(file: string, kind: FileKind): HeaderEvent | null {
 export interface LogWalkState {
   /** Offset of the last record seen (null before the first). */
   prevOffset: number | null;
-  /** The first record seen, and its batch's position. */
-  firstOffset: number | null;
-  firstPosition: number | null;
 }
 
-export const newLogWalkState = (): LogWalkState => ({ prevOffset: null, firstOffset: null, firstPosition: null });
+export const newLogWalkState = (): LogWalkState => ({ prevOffset: null });
 
 /** What a walk over a log's batches needs besides the batches: decoders and filters from the options. */
 export class LogWalk {
@@ -199,14 +196,27 @@ export class LogWalk {
       if (!deep) continue;
       ctx.batchTimestampType = ev.timestampType;
       try {
-        for (const r of batch.records({ maxBytes: opts.maxDecompressedBytes })) {
-          const prevOffset = state.prevOffset;
-          if (prevOffset === null) {
-            state.firstOffset = r.offset;
-            state.firstPosition = batch.position;
-          } else if (!filtered && r.offset !== prevOffset + 1) {
-            yield nonConsecutive(file, batch.position, prevOffset, r.offset);
+        const records = batch.records({ maxBytes: opts.maxDecompressedBytes });
+        if (sink !== undefined && !filtered) {
+          // The text fast path: the sink renders the records; only those it leaves become events.
+          let prev = state.prevOffset;
+          const timestampType = ctx.batchTimestampType;
+          const skipControl = !!opts.skipRecordMetadata;
+          try {
+            for (const r of records) {
+              if (prev !== null && r.offset !== prev + 1) yield nonConsecutive(file, batch.position, prev, r.offset);
+              prev = r.offset;
+              if (skipControl && r.isControl) continue;
+              if (!sink.write(r, timestampType)) yield recordEvent(r, ctx);
+            }
+          } finally {
+            state.prevOffset = prev;
           }
+          continue;
+        }
+        for (const r of records) {
+          const prevOffset = state.prevOffset;
+          if (!filtered && prevOffset !== null && r.offset !== prevOffset + 1) yield nonConsecutive(file, batch.position, prevOffset, r.offset);
           state.prevOffset = r.offset;
           if (filtered) {
             if (opts.fromOffset !== undefined && r.offset < opts.fromOffset) continue;
@@ -216,7 +226,7 @@ export class LogWalk {
             if (keyFilter && (r.keyLength !== keyFilter.length || !r.buf.subarray(r.keyOffset, r.keyOffset + r.keyLength).equals(keyFilter))) continue;
           }
           if (opts.skipRecordMetadata && r.isControl) continue;
-          if (sink !== undefined && sink(r, ctx.batchTimestampType)) continue;
+          if (sink !== undefined && sink.write(r, ctx.batchTimestampType)) continue;
           yield recordEvent(r, ctx);
         }
       } catch (err) {
