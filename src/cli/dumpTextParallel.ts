@@ -1,7 +1,7 @@
-// Text dump of a large `.log` on several cores. The main thread walks the batch headers (no record
-// is parsed) and cuts the file into ranges of whole batches, which worker threads render
-// (dumpTextWorker.ts); the main thread writes the output in file order as it arrives. Until a
-// worker is up, the main thread renders ranges itself.
+// Text dump of a large `.log` on several cores. The main thread reads the batch headers only
+// (storage/batchSpans.ts) and cuts the file into ranges of whole batches, which worker threads
+// render (dumpTextWorker.ts); the main thread writes the output in file order as it arrives. Until
+// a worker is up, the main thread renders ranges itself.
 //
 // Memory is bounded and nothing is copied between threads: each worker renders into a few output
 // slots of a SharedArrayBuffer, and waits for the main thread to write one out and hand it back
@@ -16,7 +16,7 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
-import { LogFileReader } from '../storage/logFileReader.js';
+import { BatchSpans } from '../storage/batchSpans.js';
 import { logHeader, LogWalk, trailingEvents, type DumpEvent, type ProblemEvent } from '../tools/dump.js';
 import { startWorker } from '../tools/startWorker.js';
 import type { DumpTextRenderer } from './dumpText.js';
@@ -182,7 +182,7 @@ export class ParallelTextDump {
       return true;
     };
 
-    const reader = new LogFileReader(file);
+    const spans = new BatchSpans(file);
     let from = -1;
     let to = 0;
     let lastOffset: number | null = null; // of the last batch scanned
@@ -213,11 +213,11 @@ export class ParallelTextDump {
       assumed = lastOffset;
     };
     try {
-      for (const batch of reader) {
+      for (const span of spans) {
         if (failure !== null) break;
-        if (from < 0) from = batch.position;
-        to = batch.position + batch.sizeInBytes;
-        lastOffset = batch.lastOffset;
+        if (from < 0) from = span.position;
+        to = span.position + span.size;
+        lastOffset = span.lastOffset;
         if (to - from >= this.rangeBytes) {
           handOut();
           from = -1;
@@ -230,7 +230,7 @@ export class ParallelTextDump {
       while (queue.length > 0) step(true);
     }
     if (failure !== null) throw failure;
-    for (const ev of trailingEvents(file, reader.end, this.ro.opts)) emit(ev);
+    for (const ev of trailingEvents(file, spans.end, this.ro.opts)) emit(ev);
   }
 
   /** Stops the workers (they hold no state between logs). */
