@@ -12,7 +12,7 @@
 //   so codecs are comparable; MB = 1e6 bytes, GB = 1e9 bytes.
 
 import * as os from 'node:os';
-import { BatchScanner, Codec, CODEC_NAMES, crc32c, RecordBatchBuilder, type CodecName } from '../src/format/index.js';
+import { BatchScanner, Codec, CODEC_NAMES, crc32cImplementation, crc32cImplementations, RecordBatchBuilder, type CodecName } from '../src/format/index.js';
 import { makeRecords, prng, type RecordSet } from './lib/data.js';
 import { KAFKAJS_CODECS, KAFKAJS_VERSION, kafkajsDecodeLog, kafkajsEncodeBatch } from './lib/kafkajs.js';
 import { measure, measureAsync, round, type Measurement, type MeasureOptions } from './lib/measure.js';
@@ -64,7 +64,11 @@ export interface FormatCase {
 
 export interface FormatBenchResult {
   meta: Record<string, unknown>;
-  crc32c: Record<string, { gbPerSec: number; spreadPct: number }>;
+  /**
+   * Per buffer size: the CRC-32C in use (src/format/crc.ts, the figures at the top) and every
+   * implementation that loads here (byImplementation).
+   */
+  crc32c: Record<string, CrcFigure & { implementation: string; byImplementation: Record<string, CrcFigure> }>;
   cases: FormatCase[];
   targets: { name: string; case: string; value: number; target: number; met: boolean }[];
 }
@@ -140,12 +144,21 @@ function buildLog(codec: Codec, set: RecordSet, perBatch: number, batches: numbe
   return Buffer.concat(parts);
 }
 
-function benchCrc(size: number, o: MeasureOptions): { gbPerSec: number; spreadPct: number } {
+interface CrcFigure {
+  gbPerSec: number;
+  spreadPct: number;
+}
+
+function benchCrc(size: number, o: MeasureOptions): FormatBenchResult['crc32c'][string] {
   const rnd = prng(7);
   const buf = Buffer.allocUnsafe(size);
   for (let i = 0; i < size; i++) buf[i] = (rnd() * 256) | 0;
-  const m = measure(() => crc32c(buf), o);
-  return { gbPerSec: round(size / m.secondsPerPass / 1e9, 2), spreadPct: m.spreadPct };
+  const byImplementation: Record<string, CrcFigure> = {};
+  for (const { name, crc32c } of crc32cImplementations()) {
+    const m = measure(() => crc32c(buf, 0, size), o);
+    byImplementation[name] = { gbPerSec: round(size / m.secondsPerPass / 1e9, 2), spreadPct: m.spreadPct };
+  }
+  return { implementation: crc32cImplementation, ...byImplementation[crc32cImplementation], byImplementation };
 }
 
 export async function runFormatBench(opts: FormatBenchOptions = {}): Promise<FormatBenchResult> {
@@ -163,7 +176,7 @@ export async function runFormatBench(opts: FormatBenchOptions = {}): Promise<For
   ] as const) {
     if (filter && !`crc32c/${name}`.includes(filter)) continue;
     crc[name] = benchCrc(size, mo);
-    log(`crc32c ${name}: ${crc[name].gbPerSec} GB/s`);
+    log(`crc32c ${name}: ${Object.entries(crc[name].byImplementation).map(([impl, f]) => `${impl} ${f.gbPerSec} GB/s`).join(', ')} (in use: ${crc32cImplementation})`);
   }
 
   const cases: FormatCase[] = [];
@@ -257,6 +270,7 @@ export async function runFormatBench(opts: FormatBenchOptions = {}): Promise<For
       v8: process.versions.v8,
       cpu: cpus[0]?.model ?? 'unknown',
       cpus: cpus.length,
+      crc32c: crc32cImplementation,
       loadavg: os.loadavg().map((x) => round(x, 2)),
       date: new Date().toISOString(),
       measure: { ...mo, statistic: 'median of runs; spreadPct = (max - min) / median; this machine is noisy (±30%)' },

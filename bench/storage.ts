@@ -30,7 +30,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Codec } from '../src/format/attributes.js';
 import { compress } from '../src/format/codecs/compression.js';
-import { crc32c } from '../src/format/crc.js';
+import { crc32c, crc32cImplementation } from '../src/format/crc.js';
 import { RECORDS_OFFSET } from '../src/format/recordBatch.js';
 import { LogFileReader } from '../src/storage/logFileReader.js';
 import { consume, type ConsumeResult } from '../src/tools/consume.js';
@@ -223,7 +223,7 @@ export async function runStorageBench(opts: StorageBenchOptions = {}): Promise<S
     const rawWriteSync = raw.inProcess.writeFdatasyncMBps.median;
     const rawRead = raw.inProcess.readMBps.median;
     const limits = cpuLimits(runs, rawWrite, rawRead);
-    log(`limits: memcpy ${limits.memcpyMBps.median} MB/s, alloc+copy ${limits.allocCopyMBps.median}, crc32c ${limits.crc32cMBps.median}; ceilings: produce none ${limits.produceNoneCeilingMBps} MB/s (${limits.produceNoneCeilingRatio} of raw write), consume+CRC ${limits.consumeCrcCeilingMBps} MB/s (${limits.consumeCrcCeilingRatio} of raw read)`);
+    log(`limits: memcpy ${limits.memcpyMBps.median} MB/s, alloc+copy ${limits.allocCopyMBps.median}, crc32c (${crc32cImplementation}) ${limits.crc32cMBps.median}; ceilings: produce none ${limits.produceNoneCeilingMBps} MB/s (${limits.produceNoneCeilingRatio} of raw write), consume+CRC ${limits.consumeCrcCeilingMBps} MB/s (${limits.consumeCrcCeilingRatio} of raw read)`);
 
     // ---- produce -----------------------------------------------------------------------------
     let seq = 0;
@@ -494,6 +494,7 @@ export async function runStorageBench(opts: StorageBenchOptions = {}): Promise<S
         cpu: cpus[0]?.model ?? 'unknown',
         cpus: cpus.length,
         totalMemGiB: round(os.totalmem() / 1024 ** 3, 1),
+        crc32c: crc32cImplementation,
         /** 1/5/15-minute load averages at the start and end: other work on this 2-core VM skews the figures. */
         loadavgStart,
         loadavgEnd: os.loadavg().map((x) => round(x, 2)),

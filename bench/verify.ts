@@ -21,6 +21,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import * as os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { crc32cImplementation } from '../src/format/crc.js';
 import { produce } from '../src/tools/produce.js';
 
 export interface VerifyBenchOptions {
@@ -42,7 +43,9 @@ export interface VerifyBenchResult {
   command: string;
   data: { logDir: string; valueBytes: number; records: number; recordSize: number; batchSize: number; files: number; bytesRead: number; logBytes: number; segments: number; batches: number; produceSeconds: number };
   raw: { readMBps: number; runsMBps: number[] };
-  /** The same reads plus CRC-32C over every byte (@node-rs/crc32), no parsing: what any verify must at least do. */
+  /** The CRC-32C implementation in use (src/format/crc.ts). */
+  crc32c: string;
+  /** The same reads plus CRC-32C over every byte, no parsing: what any verify must at least do. */
   floor: { readPlusCrc32cMBps: number; ratioToRaw: number };
   verify: { MBps: number; runsMBps: number[]; seconds: number; ok: boolean; problems: number; batchesPerSec: number };
   parallel: { MBps: number; runsMBps: number[]; seconds: number; ratioToRaw: number; jobs: number };
@@ -202,6 +205,7 @@ export async function runVerifyBench(opts: VerifyBenchOptions = {}): Promise<Ver
     const result: VerifyBenchResult = {
       command: `node dist/bench/verify.js${opts.quick ? ' --quick' : ''} (or npm run bench${opts.quick ? ' -- --quick' : ''})`,
       data: { logDir, valueBytes: produced.bytes, records: produced.records, recordSize, batchSize, files: c.files, bytesRead, logBytes, segments: logFiles.length, batches: c.stats.batches, produceSeconds: round(produced.seconds, 3) },
+      crc32c: crc32cImplementation,
       raw: { readMBps: round(rawMBps), runsMBps: rawRuns.map((x) => round(x)) },
       verify: { MBps: round(verMBps), runsMBps: verRuns.map((x) => round(x)), seconds: round(median(c.verifySeconds), 4), ok: c.ok, problems: c.problems, batchesPerSec: Math.round(c.stats.batches / median(c.verifySeconds)) },
       parallel: { MBps: round(parMBps), runsMBps: parRuns.map((x) => round(x)), seconds: round(median(c.parallelSeconds), 4), ratioToRaw: round(ratio, 3), jobs: os.availableParallelism() },
@@ -221,7 +225,7 @@ export async function runVerifyBench(opts: VerifyBenchOptions = {}): Promise<Ver
         'maxRssMiB: process.resourceUsage().maxRSS of the measuring child (not the producer)',
       ],
     };
-    log(`verify bench: kseg verify (verifyParallel, up to ${result.parallel.jobs} threads from 2 GiB) ${result.parallel.MBps} MB/s, single-threaded ${result.verify.MBps} MB/s vs raw read ${result.raw.readMBps} MB/s → ratio ${result.ratio} (read+CRC floor ${result.floor.readPlusCrc32cMBps} MB/s, ratio ${result.floor.ratioToRaw}); max RSS ${result.maxRssMiB} MiB`);
+    log(`verify bench: kseg verify (verifyParallel, up to ${result.parallel.jobs} threads from 2 GiB) ${result.parallel.MBps} MB/s, single-threaded ${result.verify.MBps} MB/s vs raw read ${result.raw.readMBps} MB/s → ratio ${result.ratio} (read+CRC floor ${result.floor.readPlusCrc32cMBps} MB/s with ${result.crc32c}, ratio ${result.floor.ratioToRaw}); max RSS ${result.maxRssMiB} MiB`);
     return result;
   } finally {
     if (!opts.keep) rmSync(root, { recursive: true, force: true });
