@@ -21,7 +21,7 @@ import { logHeader, LogWalk, trailingEvents, type DumpEvent, type ProblemEvent }
 import { startWorker } from '../tools/startWorker.js';
 import type { DumpTextRenderer } from './dumpText.js';
 import { renderLogRange, type RangeOptions } from './dumpTextRange.js';
-import type { LineWriter } from './output.js';
+import { LineWriter } from './output.js';
 
 // Layout of a worker's control words (Int32Array over a SharedArrayBuffer).
 /** Messages the worker has posted. */
@@ -71,7 +71,9 @@ const SLOT_BYTES = MiB;
 const SLOTS = 6;
 const WORKER_SILENCE_MS = 120_000;
 /** Ranges queued per worker: enough that it never waits for the next one. */
-const QUEUE_PER_WORKER = 3;
+const QUEUE_PER_WORKER = 2;
+/** Ranges rendered ahead of the one being written, at most (each up to a few MiB of output). */
+const MAX_AHEAD = 5;
 
 interface DumpWorker {
   worker: Worker;
@@ -87,11 +89,13 @@ interface Range {
   id: number;
   from: number;
   to: number;
-  /** The offset the worker was told the walk continues from. */
+  /** The offset the range's walk started from. */
   assumedPrev: number | null;
-  worker: DumpWorker;
+  worker?: DumpWorker;
   /** Rendered from the wrong offset: its output is dropped and it is rendered again. */
   stale?: boolean;
+  /** Rendered by the main thread into memory (a worker's range was ahead of it). */
+  local?: { chunks: Buffer[]; problems: ProblemEvent[]; prevOffset: number | null };
 }
 
 export class ParallelTextDump {
@@ -100,14 +104,21 @@ export class ParallelTextDump {
   private readonly rangeBytes: number;
   private readonly workers: DumpWorker[] = [];
   private nextId = 0;
+  /**
+   * The main thread's read buffer and its output buffers for ranges rendered into memory, in one
+   * ArrayBuffer (so values are copied with copyWithin).
+   */
+  private readonly mainArena = new ArrayBuffer(READ_BYTES + MAX_AHEAD * SLOT_BYTES);
+  private readonly mainRead = Buffer.from(this.mainArena, 0, READ_BYTES);
+  private readonly pool: Buffer[] = Array.from({ length: MAX_AHEAD }, (_, i) => Buffer.from(this.mainArena, READ_BYTES + i * SLOT_BYTES, SLOT_BYTES));
   /** Where ranges were rendered (for tests and tuning). */
-  readonly stats = { workers: 0, main: 0, again: 0, workerBusyMs: 0, workerWaitedMs: 0 };
+  readonly stats = { workers: 0, main: 0, mainAhead: 0, again: 0, workerBusyMs: 0, workerWaitedMs: 0 };
 
   constructor(
     private readonly ro: RangeOptions,
     cfg: ParallelDumpConfig = {},
   ) {
-    this.jobs = Math.max(0, cfg.jobs ?? availableParallelism());
+    this.jobs = Math.max(0, cfg.jobs ?? availableParallelism() - 1);
     this.minBytes = cfg.minBytes ?? 64 * MiB;
     this.rangeBytes = Math.max(1, cfg.rangeBytes ?? 2 * MiB);
   }
@@ -137,10 +148,32 @@ export class ParallelTextDump {
     let written: number | null = null; // where the walk of everything written so far really ended
     let failure: Error | null = null;
 
+    /** After the head range is written (or dropped): where the walk stands, and the next head's check. */
+    const headDone = (head: Range, problems: ProblemEvent[], prevOffset: number | null) => {
+      if (head.stale) {
+        this.stats.again++;
+        const r = renderLogRange(file, head.from, head.to, written, this.ro, out, this.mainRead);
+        text.problems.push(...r.problems);
+        written = r.state.prevOffset;
+      } else {
+        text.problems.push(...problems);
+        written = prevOffset;
+      }
+      // The next range's output is written from its first message on: check its start now.
+      if (queue.length > 0 && queue[0].assumedPrev !== written) queue[0].stale = true;
+    };
+
     /** Takes the head range's next message (waiting for it if `wait`); false if none was there. */
     const step = (wait: boolean): boolean => {
       const head = queue[0];
-      const w = head.worker;
+      if (head.local) {
+        queue.shift();
+        if (!head.stale && failure === null) for (const c of head.local.chunks) out.writeThrough(c);
+        this.pool.push(...head.local.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, SLOT_BYTES)));
+        if (failure === null) headDone(head, head.local.problems, head.local.prevOffset);
+        return true;
+      }
+      const w = head.worker!;
       let m = receiveMessageOnPort(w.port);
       const since = m === undefined && wait ? Date.now() : 0;
       while (m === undefined && wait) {
@@ -168,17 +201,7 @@ export class ParallelTextDump {
       this.stats.workerWaitedMs += msg.waitedMs ?? 0;
       if (failure !== null) return true;
       if (msg.error) failure = Object.assign(new Error(msg.error.message), msg.error.io ? { code: 'EIO' } : {});
-      else if (head.stale) {
-        this.stats.again++;
-        const r = renderLogRange(file, head.from, head.to, written, this.ro, out);
-        text.problems.push(...r.problems);
-        written = r.state.prevOffset;
-      } else {
-        text.problems.push(...msg.problems);
-        written = msg.prevOffset;
-      }
-      // The next range's output is written from its first message on: check its start now.
-      if (queue.length > 0 && queue[0].assumedPrev !== written) queue[0].stale = true;
+      else headDone(head, msg.problems, msg.prevOffset);
       return true;
     };
 
@@ -189,26 +212,40 @@ export class ParallelTextDump {
     let assumed: number | null = null; // where the walk should stand after the ranges handed out
     const handOut = () => {
       while (queue.length > 0 && step(false));
-      const ready = this.workers.filter((x) => Atomics.load(x.ctrl, CTRL_READY) === 1);
-      if (ready.length === 0 && queue.length === 0) {
-        // No worker up yet: render it here, straight to the output.
-        this.stats.main++;
-        const r = renderLogRange(file, from, to, written, this.ro, out);
-        text.problems.push(...r.problems);
-        written = r.state.prevOffset;
-      } else {
-        let w = ready.reduce<DumpWorker | null>((best, x) => (best === null || x.queued < best.queued ? x : best), null);
-        while (w === null || w.queued >= QUEUE_PER_WORKER) {
-          step(true);
-          w = ready.reduce<DumpWorker | null>((best, x) => (best === null || x.queued < best.queued ? x : best), null);
+      for (;;) {
+        const w = this.workers.reduce<DumpWorker | null>((best, x) => (Atomics.load(x.ctrl, CTRL_READY) === 1 && x.queued < QUEUE_PER_WORKER && (best === null || x.queued < best.queued) ? x : best), null);
+        if (w) {
+          this.stats.workers++;
+          const range: Range = { id: this.nextId++, from, to, assumedPrev: assumed, worker: w };
+          if (queue.length === 0 && range.assumedPrev !== written) range.stale = true;
+          const job: RangeJob = { id: range.id, file, from, to, prevOffset: assumed, options: this.ro };
+          w.port.postMessage(job);
+          w.queued++;
+          queue.push(range);
+          break;
         }
-        this.stats.workers++;
-        const range: Range = { id: this.nextId++, from, to, assumedPrev: assumed, worker: w };
-        if (queue.length === 0 && range.assumedPrev !== written) range.stale = true;
-        const job: RangeJob = { id: range.id, file, from, to, prevOffset: assumed, options: this.ro };
-        w.port.postMessage(job);
-        w.queued++;
-        queue.push(range);
+        if (queue.length === 0) {
+          // Nothing ahead of it: render it here, straight to the output.
+          this.stats.main++;
+          const r = renderLogRange(file, from, to, written, this.ro, out, this.mainRead);
+          text.problems.push(...r.problems);
+          written = r.state.prevOffset;
+          break;
+        }
+        if (queue.length < MAX_AHEAD) {
+          // Workers busy, a worker's range ahead: render it here too, into memory until its turn.
+          this.stats.mainAhead++;
+          const local = { chunks: [] as Buffer[], problems: [] as ProblemEvent[], prevOffset: null as number | null };
+          const mem = new LineWriter(-1, SLOT_BYTES, { take: (c) => local.chunks.push(c), next: () => this.pool.pop() ?? Buffer.allocUnsafeSlow(SLOT_BYTES) }, this.pool.pop());
+          const r = renderLogRange(file, from, to, assumed, this.ro, mem, this.mainRead);
+          mem.flush();
+          this.pool.push(mem.buf);
+          local.problems = r.problems;
+          local.prevOffset = r.state.prevOffset;
+          queue.push({ id: this.nextId++, from, to, assumedPrev: assumed, local });
+          break;
+        }
+        step(true);
       }
       assumed = lastOffset;
     };

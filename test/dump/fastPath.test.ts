@@ -194,21 +194,23 @@ describe('ParallelTextDump', () => {
     const fd = openSync(path, 'w');
     const out = new LineWriter(fd);
     const text = new DumpTextRenderer(false);
-    const dumper = new ParallelTextDump({ opts: { deepIteration: true, printDataLog: true }, skipMetadata: false, key: 'string', value: 'string' }, { jobs: 2, minBytes: 0, rangeBytes: 200 });
+    const dumper = new ParallelTextDump({ opts: { deepIteration: true, printDataLog: true }, skipMetadata: false, key: 'string', value: 'string' }, { jobs: 1, minBytes: 0, rangeBytes: 200 });
     try {
       expect(dumper.eligible(file)).toBe(true);
-      // Workers take a while to start: dump until they have taken ranges (the main thread renders meanwhile).
+      // Workers take a while to start: dump until they have taken ranges (the main thread renders
+      // meanwhile) and the main thread has rendered ranges ahead of theirs into memory.
       const started = Date.now();
       do {
         out.line(`Dumping ${file}`);
         dumper.dumpLog(file, out, text);
-      } while (dumper.stats.workers === 0 && Date.now() - started < 20_000);
+      } while ((dumper.stats.workers === 0 || dumper.stats.mainAhead === 0) && Date.now() - started < 20_000);
       out.flush();
     } finally {
       dumper.close();
       closeSync(fd);
     }
     expect(dumper.stats.workers).toBeGreaterThan(0);
+    expect(dumper.stats.mainAhead).toBeGreaterThan(0);
     const lines = readFileSync(path, 'latin1').split('\n');
     const last = lines.lastIndexOf(`Dumping ${file}`);
     expect(lines.slice(last).join('\n')).toBe(want.out.toString('latin1'));
