@@ -36,7 +36,9 @@ static napi_value crc32c(napi_env env, napi_callback_info info) {
   if (napi_get_value_int64(env, argv[1], &start) != napi_ok || napi_get_value_int64(env, argv[2], &end) != napi_ok)
     return fail(env, "start and end must be numbers", 0);
   if (start < 0 || end < start || (uint64_t)end > length) return fail(env, "need 0 <= start <= end <= buf.length", 1);
-  if (argc > 3 && napi_get_value_uint32(env, argv[3], &crc) != napi_ok) return fail(env, "initial must be a number", 0);
+  napi_valuetype t = napi_undefined;
+  if (argc > 3) napi_typeof(env, argv[3], &t);
+  if (t != napi_undefined && napi_get_value_uint32(env, argv[3], &crc) != napi_ok) return fail(env, "initial must be a number", 0);
 
   // crc32_iscsi() takes an int length: feed it at most 1 GiB at a time.
   unsigned char *p = (unsigned char *)data + start;

@@ -130,6 +130,7 @@ describe.skipIf(!built && !inCI)('ISA-L CRC-32C addon', () => {
       expect(f(buf, i, i, 0xe3069283)).toBe(0xe3069283);
     }
     expect(f(new Uint8Array(0), 0, 0)).toBe(0);
+    expect(f(buf, 0, 9, undefined)).toBe(0xe3069283);
   });
 
   it('rejects what is not a byte range of a Uint8Array', () => {
@@ -141,6 +142,7 @@ describe.skipIf(!built && !inCI)('ISA-L CRC-32C addon', () => {
     expect(() => f(new Uint32Array(2) as unknown as Uint8Array, 0, 1)).toThrow(TypeError);
     expect(() => f('abc' as unknown as Uint8Array, 0, 1)).toThrow(TypeError);
     expect(() => (f as unknown as (b: Uint8Array) => number)(buf)).toThrow(TypeError);
+    expect(() => f(buf, 0, 8, 'x' as unknown as number)).toThrow(TypeError);
   });
 
   it('equals the other implementations on a 65 MiB buffer and across ISA-L\'s 1 GiB call chunks', () => {
