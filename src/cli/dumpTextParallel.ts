@@ -74,6 +74,11 @@ const WORKER_SILENCE_MS = 120_000;
 const QUEUE_PER_WORKER = 2;
 /** Ranges rendered ahead of the one being written, at most (each up to a few MiB of output). */
 const MAX_AHEAD = 5;
+/**
+ * Output buffers of the main thread's ranges rendered ahead; it renders one only with half of them
+ * free (a range of 100 B records fills about 2 of them), so it rarely needs more.
+ */
+const POOL_BUFFERS = 16;
 
 interface DumpWorker {
   worker: Worker;
@@ -108,9 +113,9 @@ export class ParallelTextDump {
    * The main thread's read buffer and its output buffers for ranges rendered into memory, in one
    * ArrayBuffer (so values are copied with copyWithin).
    */
-  private readonly mainArena = new ArrayBuffer(READ_BYTES + MAX_AHEAD * SLOT_BYTES);
+  private readonly mainArena = new ArrayBuffer(READ_BYTES + POOL_BUFFERS * SLOT_BYTES);
   private readonly mainRead = Buffer.from(this.mainArena, 0, READ_BYTES);
-  private readonly pool: Buffer[] = Array.from({ length: MAX_AHEAD }, (_, i) => Buffer.from(this.mainArena, READ_BYTES + i * SLOT_BYTES, SLOT_BYTES));
+  private readonly pool: Buffer[] = Array.from({ length: POOL_BUFFERS }, (_, i) => Buffer.from(this.mainArena, READ_BYTES + i * SLOT_BYTES, SLOT_BYTES));
   /** Where ranges were rendered (for tests and tuning). */
   readonly stats = { workers: 0, main: 0, mainAhead: 0, again: 0, workerBusyMs: 0, workerWaitedMs: 0 };
 
@@ -169,7 +174,8 @@ export class ParallelTextDump {
       if (head.local) {
         queue.shift();
         if (!head.stale && failure === null) for (const c of head.local.chunks) out.writeThrough(c);
-        this.pool.push(...head.local.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, SLOT_BYTES)));
+        // Back to the pool, but only buffers of the arena (an overflow buffer is left to the GC).
+        for (const c of head.local.chunks) if (c.buffer === this.mainArena) this.pool.push(Buffer.from(c.buffer, c.byteOffset, SLOT_BYTES));
         if (failure === null) headDone(head, head.local.problems, head.local.prevOffset);
         return true;
       }
@@ -232,14 +238,14 @@ export class ParallelTextDump {
           written = r.state.prevOffset;
           break;
         }
-        if (queue.length < MAX_AHEAD) {
+        if (queue.length < MAX_AHEAD && this.pool.length >= POOL_BUFFERS / 2) {
           // Workers busy, a worker's range ahead: render it here too, into memory until its turn.
           this.stats.mainAhead++;
           const local = { chunks: [] as Buffer[], problems: [] as ProblemEvent[], prevOffset: null as number | null };
           const mem = new LineWriter(-1, SLOT_BYTES, { take: (c) => local.chunks.push(c), next: () => this.pool.pop() ?? Buffer.allocUnsafeSlow(SLOT_BYTES) }, this.pool.pop());
           const r = renderLogRange(file, from, to, assumed, this.ro, mem, this.mainRead);
           mem.flush();
-          this.pool.push(mem.buf);
+          if (mem.buf.buffer === this.mainArena) this.pool.push(mem.buf);
           local.problems = r.problems;
           local.prevOffset = r.state.prevOffset;
           queue.push({ id: this.nextId++, from, to, assumedPrev: assumed, local });
