@@ -170,6 +170,8 @@ export class RecordIterator implements IterableIterator<Record> {
   private readonly baseOffset: number;
   private readonly baseTimestamp: number;
   private readonly baseSequence: number;
+  /** LogAppendTime batches: every record's timestamp is the batch's maxTimestamp, whatever its value (even -1). */
+  private readonly logAppend: boolean;
   private readonly logAppendTime: number;
 
   constructor(
@@ -184,7 +186,8 @@ export class RecordIterator implements IterableIterator<Record> {
     this.baseOffset = batch.baseOffset;
     this.baseTimestamp = batch.baseTimestamp;
     this.baseSequence = batch.baseSequence;
-    this.logAppendTime = batch.timestampType === TimestampType.LogAppendTime ? batch.maxTimestamp : -1;
+    this.logAppend = batch.timestampType === TimestampType.LogAppendTime;
+    this.logAppendTime = batch.maxTimestamp;
     const r = this.record;
     r.buf = buf;
     r.magic = 2;
@@ -309,7 +312,7 @@ export class RecordIterator implements IterableIterator<Record> {
     const r = this.record;
     r.attributes = attributes;
     r.offset = this.baseOffset + offsetDelta;
-    r.timestamp = this.logAppendTime >= 0 ? this.logAppendTime : this.baseTimestamp + tsDelta;
+    r.timestamp = this.logAppend ? this.logAppendTime : this.baseTimestamp + tsDelta;
     r.sequence = this.baseSequence >= 0 ? sequenceAt(this.baseSequence, offsetDelta) : -1;
     r.keyOffset = keyOffset;
     r.keyLength = klen;
@@ -348,7 +351,7 @@ export class RecordIterator implements IterableIterator<Record> {
     const tsDelta = readVarlong(c);
     const offsetDelta = readVarint(c);
     r.offset = this.baseOffset + offsetDelta;
-    r.timestamp = this.logAppendTime >= 0 ? this.logAppendTime : this.baseTimestamp + tsDelta;
+    r.timestamp = this.logAppend ? this.logAppendTime : this.baseTimestamp + tsDelta;
     r.sequence = this.baseSequence >= 0 ? sequenceAt(this.baseSequence, offsetDelta) : -1;
     const klen = readVarint(c);
     r.keyOffset = c.pos;

@@ -187,6 +187,16 @@ describe('v2 header bytes', () => {
     expect(b.maxTimestamp).toBe(-1);
     expect([...b.records()]).toEqual([]);
   });
+
+  it('LogAppendTime: every record takes the batch maxTimestamp, even when it is -1 (not a "none" marker)', () => {
+    // kafka-python stamps maxTimestamp from the records, so -1 happens (found by the interop test).
+    for (const stamp of [-1, 0, 1_700_000_000_000]) {
+      const records = [1_000, -5, 2_000].map((timestamp) => ({ timestamp, key: null, value: Buffer.from('v') }));
+      const b = new RecordBatch(buildRecordBatch(records, { timestampType: TimestampType.LogAppendTime, logAppendTime: stamp }), 0);
+      expect(b.maxTimestamp).toBe(stamp);
+      expect(Array.from(b.records(), (r) => r.timestamp)).toEqual([stamp, stamp, stamp]);
+    }
+  });
 });
 
 describe('sequences', () => {
