@@ -5,6 +5,7 @@
 
 import { Codec, CONTROL_FLAG_MASK, DELETE_HORIZON_FLAG_MASK, TIMESTAMP_TYPE_MASK, TRANSACTIONAL_FLAG_MASK, TimestampType } from './attributes.js';
 import { compress } from './codecs/compression.js';
+import { lz4CompressInto, lz4MaxCompressedLength } from './codecs/lz4.js';
 import { crc32c } from './crc.js';
 import { writeInt16, writeInt32, writeInt64 } from './int64.js';
 import type { RecordHeader } from './record.js';
@@ -42,6 +43,8 @@ const NO_HEADERS: readonly RecordHeader[] = [];
 
 export class RecordBatchBuilder {
   private buf: Buffer;
+  /** Where buildView() writes lz4 batches (reused, grown). */
+  private compressed: Buffer = Buffer.alloc(0);
   private pos = RECORDS_OFFSET;
   private count = 0;
   private lastOffsetDelta = -1;
@@ -201,21 +204,32 @@ export class RecordBatchBuilder {
     return this;
   }
 
-  /** Finishes the batch: returns a fresh Buffer holding exactly its bytes. */
   /**
    * Finishes the batch and returns its bytes as a view of the builder's own buffer when that needs
    * no copy (uncompressed batches: the header is written in the space reserved before the records).
    * The view is valid until the next reset() or append(); write it out before reusing the builder.
-   * Compressed batches are built as by build().
+   * lz4 batches are written into a second reused buffer, valid as long; other codecs are built as by build().
    */
   buildView(): Buffer {
     const codec = this.opts.codec ?? Codec.None;
+    if (codec === Codec.Lz4) {
+      // lz4 frames are written straight after the header in a second reused buffer: no frame
+      // buffer allocated and copied per batch.
+      const records = this.buf.subarray(RECORDS_OFFSET, this.pos);
+      const need = RECORD_BATCH_OVERHEAD + lz4MaxCompressedLength(records.length);
+      if (this.compressed.length < need) this.compressed = Buffer.allocUnsafe(Math.max(need, 2 * this.compressed.length));
+      const n = lz4CompressInto(records, this.compressed, RECORDS_OFFSET, { magic: 2 });
+      const view = this.compressed.subarray(0, RECORDS_OFFSET + n);
+      this.writeHeader(view, codec);
+      return view;
+    }
     if (codec !== Codec.None) return this.build();
     const view = this.buf.subarray(0, this.pos);
     this.writeHeader(view, codec);
     return view;
   }
 
+  /** Finishes the batch: returns a fresh Buffer holding exactly its bytes. */
   build(): Buffer {
     const o = this.opts;
     const codec = o.codec ?? Codec.None;

@@ -12,6 +12,7 @@ import {
   CompressionError,
   LegacyRecordBatch,
   RecordBatch,
+  RecordBatchBuilder,
   UnsupportedFormatError,
   buildLegacyBatch,
   buildRecordBatch,
@@ -176,6 +177,64 @@ describe('framings as the Java client writes them', () => {
     expect(f.subarray(0, 3).toString('hex')).toBe('1f8b08');
     expect(f.readUInt32LE(4)).toBe(0);
     expect(compress(Codec.Gzip, Buffer.from('hello kafka')).equals(f)).toBe(true);
+  });
+});
+
+describe('lz4 blocks compressed in place', () => {
+  // The frame writer gives the block encoder one byte less than the block as room (a block that
+  // would not shrink is stored anyway); a limited output must encode exactly what an unlimited one does.
+  const lz4 = require('lz4') as { encodeBound(n: number): number; encodeBlock(src: Buffer, dst: Buffer): number };
+  function frameWithFullRoom(data: Buffer): Buffer {
+    const parts: Buffer[] = [Buffer.from('04224d18604082', 'hex')];
+    const scratch = Buffer.alloc(lz4.encodeBound(65536));
+    for (let off = 0; off < data.length; off += 65536) {
+      const block = data.subarray(off, Math.min(off + 65536, data.length));
+      const n = block.length > 0 ? lz4.encodeBlock(block, scratch) : 0;
+      const word = Buffer.alloc(4);
+      if (n > 0 && n < block.length) {
+        word.writeUInt32LE(n);
+        parts.push(word, Buffer.from(scratch.subarray(0, n)));
+      } else {
+        word.writeUInt32LE((block.length | 0x80000000) >>> 0);
+        parts.push(word, block);
+      }
+    }
+    parts.push(Buffer.alloc(4));
+    return Buffer.concat(parts);
+  }
+
+  it('writes the frame an encoder with full room writes, for compressible, barely and not compressible blocks', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 200_000 }), fc.nat(), fc.constantFrom('compressible', 'random', 'mixed'), (length, seed, kind) => {
+        const data = kind === 'mixed' ? Buffer.concat([filler(length >> 1, seed, true), filler(length - (length >> 1), seed, false)]) : filler(length, seed, kind === 'compressible');
+        expect(compress(Codec.Lz4, data, { magic: 2 }).equals(frameWithFullRoom(data))).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+    // Blocks that compress to just under, exactly or just over their length: random bytes with a
+    // run of zeros long enough to pay for the literal overhead, give or take a byte.
+    const scratch = Buffer.alloc(lz4.encodeBound(65536));
+    let nearLimit = 0;
+    for (let random = 16; random < 400; random += 7) {
+      for (let zeros = 0; zeros < 40; zeros++) {
+        const data = Buffer.concat([filler(random, random + zeros, false), Buffer.alloc(zeros)]);
+        const n = lz4.encodeBlock(data, scratch);
+        if (n < data.length - 3 || n > data.length + 1) continue;
+        nearLimit++;
+        expect(compress(Codec.Lz4, data).equals(frameWithFullRoom(data))).toBe(true);
+      }
+    }
+    expect(nearLimit).toBeGreaterThan(20);
+  });
+
+  it('RecordBatchBuilder.buildView() gives the same lz4 batch as build(), builder after builder', () => {
+    const b = new RecordBatchBuilder({ codec: Codec.Lz4 });
+    for (let round = 0; round < 3; round++) {
+      b.reset({ codec: Codec.Lz4, baseOffset: round * 100 });
+      for (let i = 0; i < 200 * (round + 1); i++) b.append(1_700_000_000_000 + i, null, filler(300 + round, i, i % 3 !== 0));
+      const view = Buffer.from(b.buildView());
+      expect(view.equals(b.build())).toBe(true);
+    }
   });
 });
 

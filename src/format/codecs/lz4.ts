@@ -13,7 +13,7 @@ import { BoundedOutput, DEFAULT_MAX_DECOMPRESSED_BYTES, type CompressOptions, ty
 const require = createRequire(import.meta.url);
 interface Lz4Module {
   encodeBound(n: number): number;
-  encodeBlock(src: Uint8Array, dst: Uint8Array): number;
+  encodeBlock(src: Uint8Array, dst: Uint8Array, start?: number, end?: number): number;
   decodeBlock(src: Uint8Array, dst: Uint8Array): number;
   utils: { descriptorChecksum(d: Uint8Array): number };
 }
@@ -28,37 +28,44 @@ const BLOCK_SIZE = 64 * 1024;
 const STORED_FLAG = 0x80000000;
 const BLOCK_MAX_SIZES = [0, 0, 0, 0, 64 << 10, 256 << 10, 1 << 20, 4 << 20];
 
-// Reused scratch for the block compressor: sized for the worst case of one 64 KiB block.
-let scratch: Buffer | undefined;
+/** The most bytes lz4CompressInto writes for `n` input bytes (every block stored). */
+export function lz4MaxCompressedLength(n: number): number {
+  return 7 + Math.ceil(n / BLOCK_SIZE) * (4 + BLOCK_SIZE) + 4;
+}
 
 export function lz4Compress(data: Uint8Array, opts: CompressOptions = {}): Buffer {
+  const out = Buffer.allocUnsafe(lz4MaxCompressedLength(data.length));
+  return out.subarray(0, lz4CompressInto(data, out, 0, opts));
+}
+
+/**
+ * Writes the frame of `data` into `out` from `at` (room for lz4MaxCompressedLength(data.length)
+ * bytes needed) and returns its length. Blocks are compressed in place: the encoder gets one byte
+ * less than the block as room, so a block that would not shrink comes back as 0 and is stored
+ * instead, as Java does when compressed >= raw; a limited output encodes the same bytes.
+ */
+export function lz4CompressInto(data: Uint8Array, out: Buffer, at: number, opts: CompressOptions = {}): number {
   const lz4 = lib();
-  scratch ??= Buffer.allocUnsafe(lz4.encodeBound(BLOCK_SIZE));
-  const blocks = Math.ceil(data.length / BLOCK_SIZE);
-  // header 7 + per block (4 + up to BLOCK_SIZE stored) + end mark 4
-  const out = Buffer.allocUnsafe(7 + blocks * (4 + BLOCK_SIZE) + 4);
-  out.writeUInt32LE(MAGIC, 0);
-  out[4] = FLG_JAVA;
-  out[5] = BD_64KB;
-  out[6] = opts.magic === 0 ? lz4.utils.descriptorChecksum(out.subarray(0, 6)) : lz4.utils.descriptorChecksum(out.subarray(4, 6));
-  let pos = 7;
-  for (let off = 0; off < data.length; off += BLOCK_SIZE) {
-    const block = data.subarray(off, Math.min(off + BLOCK_SIZE, data.length));
-    const n = block.length > 0 ? lz4.encodeBlock(block, scratch) : 0;
-    if (n > 0 && n < block.length) {
+  const input = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  out.writeUInt32LE(MAGIC, at);
+  out[at + 4] = FLG_JAVA;
+  out[at + 5] = BD_64KB;
+  out[at + 6] = opts.magic === 0 ? lz4.utils.descriptorChecksum(out.subarray(at, at + 6)) : lz4.utils.descriptorChecksum(out.subarray(at + 4, at + 6));
+  let pos = at + 7;
+  for (let off = 0; off < input.length; off += BLOCK_SIZE) {
+    const block = input.subarray(off, Math.min(off + BLOCK_SIZE, input.length));
+    const n = block.length > 1 ? lz4.encodeBlock(block, out, pos + 4, pos + 4 + block.length - 1) : 0;
+    if (n > 0) {
       out.writeUInt32LE(n, pos);
-      scratch.copy(out, pos + 4, 0, n);
       pos += 4 + n;
     } else {
-      // Incompressible: store as is, like Java does when compressed >= raw.
       out.writeUInt32LE((block.length | STORED_FLAG) >>> 0, pos);
       out.set(block, pos + 4);
       pos += 4 + block.length;
     }
   }
   out.writeUInt32LE(0, pos);
-  pos += 4;
-  return out.subarray(0, pos);
+  return pos + 4 - at;
 }
 
 export function lz4Decompress(data: Uint8Array, opts: DecompressOptions = {}): Buffer {
