@@ -57,7 +57,7 @@ export type WorkerMessage =
   | { type: 'done'; id: number; problems: ProblemEvent[]; prevOffset: number | null; error?: { message: string; io: boolean }; busyMs?: number; waitedMs?: number };
 
 export interface ParallelDumpConfig {
-  /** Worker threads (default: one per core). 0 = sequential. */
+  /** Worker threads besides the main thread, which renders too (default: cores - 1). 0 = one thread. */
   jobs?: number;
   /** Logs smaller than this are dumped sequentially (worker start-up would cost more). */
   minBytes?: number;
@@ -113,9 +113,9 @@ export class ParallelTextDump {
    * The main thread's read buffer and its output buffers for ranges rendered into memory, in one
    * ArrayBuffer (so values are copied with copyWithin).
    */
-  private readonly mainArena = new ArrayBuffer(READ_BYTES + POOL_BUFFERS * SLOT_BYTES);
-  private readonly mainRead = Buffer.from(this.mainArena, 0, READ_BYTES);
-  private readonly pool: Buffer[] = Array.from({ length: POOL_BUFFERS }, (_, i) => Buffer.from(this.mainArena, READ_BYTES + i * SLOT_BYTES, SLOT_BYTES));
+  private mainArena: ArrayBuffer | null = null;
+  private mainRead: Buffer | undefined;
+  private readonly pool: Buffer[] = [];
   /** Where ranges were rendered (for tests and tuning). */
   readonly stats = { workers: 0, main: 0, mainAhead: 0, again: 0, workerBusyMs: 0, workerWaitedMs: 0 };
 
@@ -283,6 +283,12 @@ export class ParallelTextDump {
   }
 
   private startWorkers(): void {
+    if (this.mainArena === null) {
+      const arena = new ArrayBuffer(READ_BYTES + POOL_BUFFERS * SLOT_BYTES);
+      this.mainArena = arena;
+      this.mainRead = Buffer.from(arena, 0, READ_BYTES);
+      for (let i = 0; i < POOL_BUFFERS; i++) this.pool.push(Buffer.from(arena, READ_BYTES + i * SLOT_BYTES, SLOT_BYTES));
+    }
     if (this.workers.length > 0) return;
     for (let i = 0; i < this.jobs; i++) {
       const { port1, port2 } = new MessageChannel();
