@@ -124,7 +124,9 @@ export class ParallelTextDump {
     cfg: ParallelDumpConfig = {},
   ) {
     this.jobs = Math.max(0, cfg.jobs ?? availableParallelism() - 1);
-    this.minBytes = cfg.minBytes ?? 64 * MiB;
+    // Each thread pays its own start-up and JIT warm-up (~0.3 s here): measured on 2 cores, a
+    // 512 MiB log dumps 13% slower this way, a 1 GiB one 8% faster.
+    this.minBytes = cfg.minBytes ?? 768 * MiB;
     this.rangeBytes = Math.max(1, cfg.rangeBytes ?? 2 * MiB);
   }
 
