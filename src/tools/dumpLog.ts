@@ -191,7 +191,11 @@ export class LogWalk {
       if (opts.toOffset !== undefined && batch instanceof LegacyRecordBatch && batch.compression === 0 && batch.offset > opts.toOffset) return;
       if (opts.fromTime !== undefined && batch.maxTimestamp < opts.fromTime && batch.magic > 0) continue;
       const ev = batchEvent(batch);
-      yield ev;
+      // With record filters, a valid batch is printed only once one of its records passes: a batch
+      // line with nothing under it is noise (a --to-time walk goes on past the last match, since
+      // timestamps need not grow).
+      let pending = deep && filtered && ev.isValid;
+      if (!pending) yield ev;
       if (!ev.isValid) yield problem(file, batch, 'crc', invalidReason(batch));
       if (!deep) continue;
       ctx.batchTimestampType = ev.timestampType;
@@ -226,11 +230,16 @@ export class LogWalk {
             if (keyFilter && (r.keyLength !== keyFilter.length || !r.buf.subarray(r.keyOffset, r.keyOffset + r.keyLength).equals(keyFilter))) continue;
           }
           if (opts.skipRecordMetadata && r.isControl) continue;
+          if (pending) {
+            pending = false;
+            yield ev;
+          }
           if (sink !== undefined && sink.write(r, ctx.batchTimestampType)) continue;
           yield recordEvent(r, ctx);
         }
       } catch (err) {
         if (!(err instanceof KsegError)) throw err;
+        if (pending) yield ev;
         yield problem(file, batch, err instanceof CorruptRecordError ? 'record' : 'decompress', err.message);
       }
     }
