@@ -15,7 +15,7 @@ import { LogFileReader } from './logFileReader.js';
 import { LogSegment } from './logSegment.js';
 import { OffsetIndex } from './offsetIndex.js';
 import { decodeProducerSnapshot } from './producerSnapshot.js';
-import { ProducerState } from './producerState.js';
+import { ProducerState, type BatchProducerInfo } from './producerState.js';
 
 export interface PartitionLogStats {
   /** Batches and bytes appended by this writer. */
@@ -114,13 +114,28 @@ export class PartitionLog {
     }
     const last = new LogSegment(this.dir, lastBase, this.config, now);
     this.nextOffset = next;
-    // Producer state from the latest snapshot, if any (written at roll and close).
+    // Producer state from the latest snapshot, if any (written at roll and close), then, like
+    // Kafka's LogLoader, the batches after it: a log that was not closed (a crash, SIGKILL) has
+    // appends the snapshot does not know, such as a transaction still open.
     const snaps = readdirSync(this.dir)
       .map((f) => parseOffsetFileName(f, SNAPSHOT_SUFFIX))
       .filter((o): o is number => o !== null && o <= next)
       .sort((a, b) => a - b);
-    if (snaps.length > 0) this.producerState.load(decodeProducerSnapshot(readFileSync(join(this.dir, offsetFileName(snaps[snaps.length - 1], SNAPSHOT_SUFFIX)))));
+    const snapshotOffset = snaps.length > 0 ? snaps[snaps.length - 1] : this.logStartOffset;
+    if (snaps.length > 0) this.producerState.load(decodeProducerSnapshot(readFileSync(join(this.dir, offsetFileName(snapshotOffset, SNAPSHOT_SUFFIX)))));
+    if (snapshotOffset < next) this.replayProducers(bases, snapshotOffset);
     this.segments.push(last);
+  }
+
+  /** Replays the producer information of the batches from `from` on into the producer state. */
+  private replayProducers(bases: readonly number[], from: number): void {
+    for (let i = 0; i < bases.length; i++) {
+      if (i + 1 < bases.length && bases[i + 1] <= from) continue; // wholly before `from`
+      for (const b of new LogFileReader(join(this.dir, offsetFileName(bases[i], LOG_SUFFIX)))) {
+        if (b.lastOffset < from || !(b instanceof RecordBatch) || b.producerId < 0) continue;
+        this.producerState.update(producerInfo(b, b.baseOffset, b.lastOffset));
+      }
+    }
   }
 
   get activeSegment(): LogSegment {
@@ -151,18 +166,7 @@ export class PartitionLog {
     seg.append(batch, lastOffset, maxTimestamp);
     this.nextOffset = lastOffset + 1;
     if (view.producerId >= 0) {
-      const marker = view.attributes & CONTROL_FLAG_MASK ? controlMarker(view) : undefined;
-      const aborted = this.producerState.update({
-        producerId: view.producerId,
-        producerEpoch: view.producerEpoch,
-        baseSequence: view.baseSequence,
-        lastSequence: view.lastSequence,
-        baseOffset,
-        lastOffset,
-        maxTimestamp,
-        isTransactional: view.isTransactional,
-        marker,
-      });
+      const aborted = this.producerState.update(producerInfo(view, baseOffset, lastOffset));
       if (aborted) seg.txnIndex.append(aborted);
     }
     this.stats.batches++;
@@ -226,6 +230,21 @@ export class PartitionLog {
     await Promise.all(this.pendingFlushes);
     if (this.flushError) throw this.flushError;
   }
+}
+
+/** What the producer state needs from a batch appended at [baseOffset, lastOffset]. */
+function producerInfo(view: RecordBatch, baseOffset: number, lastOffset: number): BatchProducerInfo {
+  return {
+    producerId: view.producerId,
+    producerEpoch: view.producerEpoch,
+    baseSequence: view.baseSequence,
+    lastSequence: view.lastSequence,
+    baseOffset,
+    lastOffset,
+    maxTimestamp: view.maxTimestamp,
+    isTransactional: view.isTransactional,
+    marker: view.attributes & CONTROL_FLAG_MASK ? controlMarker(view) : undefined,
+  };
 }
 
 function controlMarker(view: RecordBatch): { type: number; coordinatorEpoch: number } | undefined {

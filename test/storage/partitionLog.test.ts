@@ -3,7 +3,7 @@
 // active and trimming at roll/close, Kafka's roll rules, the flush policy, reopening, and refusing to
 // append after a torn or corrupt tail.
 
-import { appendFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildRecordBatch, controlKey, ControlRecordType, CorruptRecordError, endTxnMarkerValue } from '../../src/format/index.js';
@@ -385,6 +385,47 @@ describe('producer state and the transaction index', () => {
       isControl: true,
       partitionLeaderEpoch: 0,
     });
+
+  it('a log reopened after a crash replays the batches after its last snapshot (an open transaction is aborted right)', async () => {
+    const dir = tempDir();
+    const part = join(dir, 't-0');
+    const cfg = { segmentBytes: 100_000 };
+    const earlier = openLog(dir, { segmentBytes: 600 });
+    for (let i = 0; i < 6; i++) earlier.append(batch(2, T0 + i, 40)); // rolls, with snapshots
+    await earlier.close(); // and the close-time snapshot
+    const first = openLog(dir, cfg);
+    const txnStart = first.nextOffset;
+    first.append(txnBatch(7, 0, 2, T0 + 10)); // pid 7 opens a transaction...
+    first.append(txnBatch(7, 2, 1, T0 + 11));
+    // ...and the process dies: no close, so no snapshot covers pid 7.
+    const snapshots = readdirSync(part).filter((f) => f.endsWith('.snapshot')).map((f) => Number(f.slice(0, 20)));
+    expect(snapshots.length).toBeGreaterThan(1);
+    expect(Math.max(...snapshots)).toBe(txnStart);
+    const reopened = openLog(dir, cfg);
+    expect(reopened.producerState.entries().find((e) => e.producerId === 7)?.currentTxnFirstOffset).toBe(txnStart);
+    reopened.append(marker(7, ControlRecordType.ABORT, T0 + 12));
+    const abortAt = reopened.nextOffset - 1;
+    await reopened.close();
+    const bases = segmentBases(part);
+    const txn = readFileSync(segFile(part, bases[bases.length - 1], '.txnindex'));
+    expect(txn.length).toBe(34);
+    expect([Number(txn.readBigInt64BE(2)), Number(txn.readBigInt64BE(10)), Number(txn.readBigInt64BE(18))]).toEqual([7, txnStart, abortAt]);
+  });
+
+  it('with no snapshot at all (a crash before the first roll), the whole log is replayed', async () => {
+    const dir = tempDir();
+    const first = openLog(dir, { segmentBytes: 100_000 });
+    first.append(batch(2, T0, 40));
+    first.append(txnBatch(3, 0, 2, T0 + 1)); // offsets 2..3
+    first.append(txnBatch(4, 0, 1, T0 + 2)); // 4
+    first.append(marker(4, ControlRecordType.COMMIT, T0 + 3)); // 5
+    expect(readdirSync(join(dir, 't-0')).some((f) => f.endsWith('.snapshot'))).toBe(false);
+    const reopened = openLog(dir, { segmentBytes: 100_000 });
+    const byPid = new Map(reopened.producerState.entries().map((e) => [e.producerId, e]));
+    expect(byPid.get(3)).toMatchObject({ lastSequence: 1, lastOffset: 3, currentTxnFirstOffset: 2 });
+    expect(byPid.get(4)).toMatchObject({ lastSequence: 0, lastOffset: 4, currentTxnFirstOffset: -1, coordinatorEpoch: 5 });
+    await reopened.close();
+  });
 
   it('indexes aborted transactions with lastOffset = the ABORT marker and the LSO of other open transactions', async () => {
     const dir = tempDir();
