@@ -10,7 +10,6 @@
 // KSEG_NO_ISAL=1 in the environment skips the ISA-L addon (to test and measure the fallbacks).
 // CRC-32: node:zlib.
 
-import { crc32c as nodeRsCrc32c } from '@node-rs/crc32';
 import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
 
@@ -53,21 +52,38 @@ function loadSse4(): Crc32cFn | undefined {
   return undefined;
 }
 
-const available: Crc32cImplementation[] = [];
-for (const [name, fn] of [
-  ['isa-l', loadIsal()],
-  ['sse4_crc32', loadSse4()],
-  ['@node-rs/crc32', (buf, start, end) => nodeRsCrc32c(range(buf, start, end)) >>> 0],
-] as [Crc32cName, Crc32cFn | undefined][]) {
-  if (fn) available.push({ name, crc32c: fn });
+function loadNodeRs(): Crc32cFn {
+  const m = require('@node-rs/crc32') as { crc32c(buf: Uint8Array): number };
+  return (buf, start, end) => m.crc32c(range(buf, start, end)) >>> 0;
 }
 
+// In order of preference. Only the first that loads is loaded at start-up: loading the other
+// native addons too cost every command ~10 ms of start-up.
+const LOADERS: [Crc32cName, () => Crc32cFn | undefined][] = [
+  ['isa-l', loadIsal],
+  ['sse4_crc32', loadSse4],
+  ['@node-rs/crc32', loadNodeRs],
+];
+
+let impl: Crc32cImplementation | undefined;
+for (const [name, load] of LOADERS) {
+  const fn = load();
+  if (fn) {
+    impl = { name, crc32c: fn };
+    break;
+  }
+}
+if (!impl) throw new Error('no CRC-32C implementation loads');
+
+let all: Crc32cImplementation[] | undefined;
 /** Every CRC-32C implementation that loads here, in order of preference; the first is the one in use. */
 export function crc32cImplementations(): readonly Crc32cImplementation[] {
-  return available;
+  all ??= LOADERS.flatMap(([name, load]) => {
+    const fn = name === impl!.name ? impl!.crc32c : load();
+    return fn ? [{ name, crc32c: fn }] : [];
+  });
+  return all;
 }
-
-const impl = available[0];
 
 /** Name of the CRC-32C implementation in use. */
 export const crc32cImplementation: Crc32cName = impl.name;
