@@ -22,39 +22,7 @@ import { startWorker } from '../tools/startWorker.js';
 import type { DumpTextRenderer } from './dumpText.js';
 import { renderLogRange, type RangeOptions } from './dumpTextRange.js';
 import { LineWriter } from './output.js';
-
-// Layout of a worker's control words (Int32Array over a SharedArrayBuffer).
-/** Messages the worker has posted. */
-export const CTRL_REPLIES = 0;
-/** Slots the main thread has handed back. */
-export const CTRL_FREED = 1;
-/** 1 once the worker listens. */
-export const CTRL_READY = 2;
-/** One word per output slot: 0 free, 1 the worker's or not yet written. */
-export const CTRL_SLOTS = 3;
-
-export interface WorkerSetup {
-  port: MessagePort;
-  /** `slots` output slots of `slotBytes`. */
-  slotArena: SharedArrayBuffer;
-  control: SharedArrayBuffer;
-  readBytes: number;
-  slotBytes: number;
-  slots: number;
-}
-
-export interface RangeJob {
-  id: number;
-  file: string;
-  from: number;
-  to: number;
-  prevOffset: number | null;
-  options: RangeOptions;
-}
-
-export type WorkerMessage =
-  | { type: 'chunk'; id: number; slot: number; length: number }
-  | { type: 'done'; id: number; problems: ProblemEvent[]; prevOffset: number | null; error?: { message: string; io: boolean }; busyMs?: number; waitedMs?: number };
+import { CTRL_FREED, CTRL_READY, CTRL_REPLIES, CTRL_SLOTS, type RangeJob, type WorkerMessage, type WorkerSetup } from './dumpTextProtocol.js';
 
 export interface ParallelDumpConfig {
   /** Worker threads besides the main thread, which renders too (default: cores - 1). 0 = one thread. */

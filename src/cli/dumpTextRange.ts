@@ -4,7 +4,8 @@
 // over; its problems are returned for the caller to report in file order.
 
 import type { DumpOptions } from '../tools/dump.js';
-import { LogWalk, type LogWalkState, type ProblemEvent } from '../tools/dump.js';
+import type { ProblemEvent } from '../tools/dumpEvents.js';
+import { LogWalk, type LogWalkState } from '../tools/dumpLog.js';
 import { LogFileReader } from '../storage/logFileReader.js';
 import { DumpTextRenderer } from './dumpText.js';
 import type { LineWriter } from './output.js';

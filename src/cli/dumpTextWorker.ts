@@ -8,7 +8,7 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { renderLogRange } from './dumpTextRange.js';
 import { LineWriter } from './output.js';
-import { CTRL_FREED, CTRL_READY, CTRL_REPLIES, CTRL_SLOTS, type RangeJob, type WorkerMessage, type WorkerSetup } from './dumpTextParallel.js';
+import { CTRL_FREED, CTRL_READY, CTRL_REPLIES, CTRL_SLOTS, type RangeJob, type WorkerMessage, type WorkerSetup } from './dumpTextProtocol.js';
 
 const { port, slotArena, control, readBytes, slotBytes, slots } = workerData as WorkerSetup;
 const ctrl = new Int32Array(control);
