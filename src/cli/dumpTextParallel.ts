@@ -85,7 +85,7 @@ export class ParallelTextDump {
   private mainRead: Buffer | undefined;
   private readonly pool: Buffer[] = [];
   /** Where ranges were rendered (for tests and tuning). */
-  readonly stats = { workers: 0, main: 0, mainAhead: 0, again: 0, workerBusyMs: 0, workerWaitedMs: 0 };
+  readonly stats = { workers: 0, main: 0, mainAhead: 0, again: 0 };
 
   constructor(
     private readonly ro: RangeOptions,
@@ -164,6 +164,7 @@ export class ParallelTextDump {
       if (m === undefined) return false;
       w.taken++;
       const msg = m.message as WorkerMessage;
+      if (msg.id !== head.id) throw new Error(`dump worker replied for range ${msg.id} while range ${head.id} was due`);
       if (msg.type === 'chunk') {
         if (!head.stale && failure === null) out.writeThrough(new Uint8Array(w.slots, msg.slot * SLOT_BYTES, msg.length));
         Atomics.store(w.ctrl, CTRL_SLOTS + msg.slot, 0);
@@ -173,8 +174,6 @@ export class ParallelTextDump {
       }
       queue.shift();
       w.queued--;
-      this.stats.workerBusyMs += msg.busyMs ?? 0;
-      this.stats.workerWaitedMs += msg.waitedMs ?? 0;
       if (failure !== null) return true;
       if (msg.error) failure = Object.assign(new Error(msg.error.message), msg.error.io ? { code: 'EIO' } : {});
       else headDone(head, msg.problems, msg.prevOffset);

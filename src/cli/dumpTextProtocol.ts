@@ -36,4 +36,4 @@ export interface RangeJob {
 
 export type WorkerMessage =
   | { type: 'chunk'; id: number; slot: number; length: number }
-  | { type: 'done'; id: number; problems: ProblemEvent[]; prevOffset: number | null; error?: { message: string; io: boolean }; busyMs?: number; waitedMs?: number };
+  | { type: 'done'; id: number; problems: ProblemEvent[]; prevOffset: number | null; error?: { message: string; io: boolean } };

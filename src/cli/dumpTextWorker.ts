@@ -24,20 +24,15 @@ function post(port: MessagePort, msg: WorkerMessage): void {
 }
 
 /** A free output slot, waiting for the main thread to hand one back if all are in use. */
-let waitedMs = 0;
 function acquireSlot(): number {
   for (;;) {
     const freed = Atomics.load(ctrl, CTRL_FREED);
     for (let i = 0; i < slots; i++) if (Atomics.compareExchange(ctrl, CTRL_SLOTS + i, 0, 1) === 0) return i;
-    const t0 = performance.now();
     Atomics.wait(ctrl, CTRL_FREED, freed);
-    waitedMs += performance.now() - t0;
   }
 }
 
 port.on('message', (job: RangeJob) => {
-  const t0 = performance.now();
-  waitedMs = 0;
   const out = new LineWriter(
     -1,
     slotBytes,
@@ -54,7 +49,7 @@ port.on('message', (job: RangeJob) => {
   try {
     const r = renderLogRange(job.file, job.from, job.to, job.prevOffset, job.options, out, readBuffer);
     out.flush();
-    post(port, { type: 'done', id: job.id, problems: r.problems, prevOffset: r.state.prevOffset, busyMs: performance.now() - t0 - waitedMs, waitedMs });
+    post(port, { type: 'done', id: job.id, problems: r.problems, prevOffset: r.state.prevOffset });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     post(port, { type: 'done', id: job.id, problems: [], prevOffset: null, error: { message: e.message, io: e.code !== undefined } });

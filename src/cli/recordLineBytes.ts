@@ -36,6 +36,9 @@ const HEADER_KEYS_OPEN = bytesOf(' headerKeys: [');
 const PAYLOAD_AFTER_KEY = bytesOf(' payload: ');
 const SKIPPED_KEY = bytesOf('| key: ');
 const SKIPPED_PAYLOAD = bytesOf('| payload: ');
+// ` headerKeys: []` plus the label of the first printed field, per field kind (0 none, 1 key, 2 payload).
+const TAILS = [bytesOf(' headerKeys: []'), bytesOf(' headerKeys: [] key: '), bytesOf(' headerKeys: [] payload: ')];
+const FIELD_LABELS = [bytesOf(']'), bytesOf('] key: '), bytesOf('] payload: ')];
 
 // Room for everything but key, value and header keys: two 20-digit longs, three 11-character
 // ints, the labels (ASCII, ~140 bytes).
@@ -129,9 +132,6 @@ export class RecordLineBytes implements RecordSink {
   private sizes = bytesOf('');
   private sizesKey = NaN;
   private sizesValue = NaN;
-  // ` headerKeys: []` plus the label of the first printed field, per field kind (0 none, 1 key, 2 payload).
-  private readonly tails = [bytesOf(' headerKeys: []'), bytesOf(' headerKeys: [] key: '), bytesOf(' headerKeys: [] payload: ')];
-  private readonly fieldLabels = [bytesOf(']'), bytesOf('] key: '), bytesOf('] payload: ')];
   // `| offset: O CreateTime: T keySize: K valueSize: V sequence: S headerKeys: [] payload: `, valid
   // for offsets of `headDigits` digits, timestamps with `headHigh` as their digits above the last
   // nine, sequences of `headSeqDigits` digits (0: -1), the field kind `headField`, and the current
@@ -227,14 +227,14 @@ export class RecordLineBytes implements RecordSink {
         b.set(this.sizes, p);
         p = putInt(d, p + this.sizes.length, seq);
         if (headerKeys.length === 0) {
-          const tail = this.tails[field];
+          const tail = TAILS[field];
           b.set(tail, p);
           p += tail.length;
         } else {
           b.set(HEADER_KEYS_OPEN, p);
           p += HEADER_KEYS_OPEN.length;
           p += utf8Write.call(b, headerKeys, p);
-          const label = this.fieldLabels[field];
+          const label = FIELD_LABELS[field];
           b.set(label, p);
           p += label.length;
         }
@@ -260,7 +260,7 @@ export class RecordLineBytes implements RecordSink {
   private buildHead(offset: number, od: number, ts: number, high: number, seq: number, sd: number, field: number): void {
     const low = String((ts - high * 1e9) | 0).padStart(9, '0');
     const upToSeq = `| offset: ${offset}${latin1(this.tsLabel)}${high}${low}${latin1(this.sizes)}${seq}`;
-    this.head = bytesOf(upToSeq + latin1(this.tails[field]));
+    this.head = bytesOf(upToSeq + latin1(TAILS[field]));
     this.headView = new DataView(this.head.buffer, this.head.byteOffset, this.head.byteLength);
     this.headDigits = od;
     this.headHigh = high;

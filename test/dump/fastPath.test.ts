@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Codec, TimestampType } from '../../src/format/index.js';
+import { Codec, crc32c, TimestampType } from '../../src/format/index.js';
 import { buildRecordBatch, type RecordInput } from '../../src/format/recordBatchBuilder.js';
 import { runDump, type DumpCliOptions, type DumpInternals } from '../../src/cli/dumpCommand.js';
 import { DumpTextRenderer } from '../../src/cli/dumpText.js';
@@ -21,6 +21,7 @@ import { CORPUS, corpusAvailable, FIXTURES } from './helpers.js';
 const dir = mkdtempSync(join(tmpdir(), 'kseg-fastpath-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const T_BASE = 1_700_000_000_000;
 const BASE_CLI: DumpCliOptions = { deepIteration: true, maxMessageSize: 5 << 20, maxDecompressedBytes: 64 << 20 };
 
 /** What the event path prints: stdout bytes and stderr lines. */
@@ -215,6 +216,51 @@ describe('ParallelTextDump', () => {
     const last = lines.lastIndexOf(`Dumping ${file}`);
     expect(lines.slice(last).join('\n')).toBe(want.out.toString('latin1'));
     expect(text.problems).toEqual([]);
+  });
+
+  it('renders a range again when the range before it did not end at the offset its last header states', () => {
+    // Batch 2's header claims lastOffsetDelta 5 but holds deltas 0..2 (CRC recomputed, so only the
+    // offsets disagree): the sequential walk reports "<base+2> is followed by <base+6>" at batch 3,
+    // which a range starting at batch 3 from the header's offset would miss.
+    const records = (n: number, t: number) => Array.from({ length: n }, (_, i) => ({ timestamp: T_BASE + t + i, key: null, value: Buffer.from(`v${t + i}`) }));
+    const parts: Buffer[] = [];
+    let base = 0;
+    for (let b = 0; b < 12; b++) {
+      const batch = buildRecordBatch(records(3, b * 10), { baseOffset: base });
+      if (b % 4 === 1) {
+        batch.writeInt32BE(5, 23); // lastOffsetDelta
+        batch.writeUInt32BE(crc32c(batch, 21, batch.length), 17);
+        base += 6;
+      } else base += 3;
+      parts.push(batch);
+    }
+    const file = join(dir, '00000000000000000000.log');
+    writeFileSync(file, Buffer.concat(parts));
+    const c: DumpCliOptions = { ...BASE_CLI, printDataLog: true };
+    const want = reference([file], c);
+    expect(want.err.some((l) => /is followed by/.test(l))).toBe(true);
+    const path = join(dir, 'again.txt');
+    const fd = openSync(path, 'w');
+    const out = new LineWriter(fd);
+    const text = new DumpTextRenderer(false);
+    const dumper = new ParallelTextDump({ opts: { deepIteration: true, printDataLog: true }, skipMetadata: false, key: 'string', value: 'string' }, { jobs: 1, minBytes: 0, rangeBytes: 1 });
+    try {
+      const started = Date.now();
+      do {
+        out.line(`Dumping ${file}`);
+        text.problems.length = 0;
+        dumper.dumpLog(file, out, text);
+      } while (dumper.stats.again === 0 && Date.now() - started < 20_000);
+      out.flush();
+    } finally {
+      dumper.close();
+      closeSync(fd);
+    }
+    expect(dumper.stats.again).toBeGreaterThan(0);
+    const lines = readFileSync(path, 'latin1').split('\n');
+    expect(lines.slice(lines.lastIndexOf(`Dumping ${file}`)).join('\n')).toBe(want.out.toString('latin1'));
+    expect(text.stderrLines()).toEqual(want.err);
+    rmSync(file);
   });
 
   it('leaves small logs, filtered walks and shallow dumps to the sequential path', () => {
