@@ -4,8 +4,7 @@
 // keeps its buffer, so a steady producer allocates only the batch it returns.
 
 import { Codec, CONTROL_FLAG_MASK, DELETE_HORIZON_FLAG_MASK, TIMESTAMP_TYPE_MASK, TRANSACTIONAL_FLAG_MASK, TimestampType } from './attributes.js';
-import { compress } from './codecs/compression.js';
-import { lz4CompressInto, lz4MaxCompressedLength } from './codecs/lz4.js';
+import { compress, compressInto, maxCompressedLength } from './codecs/compression.js';
 import { crc32c } from './crc.js';
 import { writeInt16, writeInt32, writeInt64 } from './int64.js';
 import type { RecordHeader } from './record.js';
@@ -43,7 +42,7 @@ const NO_HEADERS: readonly RecordHeader[] = [];
 
 export class RecordBatchBuilder {
   private buf: Buffer;
-  /** Where buildView() writes lz4 batches (reused, grown). */
+  /** Where buildView() writes batches of codecs that compress into a given buffer (reused, grown). */
   private compressed: Buffer = Buffer.alloc(0);
   private pos = RECORDS_OFFSET;
   private count = 0;
@@ -208,17 +207,20 @@ export class RecordBatchBuilder {
    * Finishes the batch and returns its bytes as a view of the builder's own buffer when that needs
    * no copy (uncompressed batches: the header is written in the space reserved before the records).
    * The view is valid until the next reset() or append(); write it out before reusing the builder.
-   * lz4 batches are written into a second reused buffer, valid as long; other codecs are built as by build().
+   * Batches of codecs that compress into a given buffer (lz4) are written into a second reused buffer,
+   * valid as long; other codecs are built as by build().
    */
   buildView(): Buffer {
-    const codec = this.opts.codec ?? Codec.None;
-    if (codec === Codec.Lz4) {
-      // lz4 frames are written straight after the header in a second reused buffer: no frame
-      // buffer allocated and copied per batch.
+    const o = this.opts;
+    const codec = o.codec ?? Codec.None;
+    const bound = codec === Codec.None ? null : maxCompressedLength(codec, this.pos - RECORDS_OFFSET);
+    if (bound !== null) {
       const records = this.buf.subarray(RECORDS_OFFSET, this.pos);
-      const need = RECORD_BATCH_OVERHEAD + lz4MaxCompressedLength(records.length);
+      // Codecs that compress into a given buffer write straight after the header in a second
+      // reused buffer: no compressed buffer allocated and copied per batch.
+      const need = RECORD_BATCH_OVERHEAD + bound;
       if (this.compressed.length < need) this.compressed = Buffer.allocUnsafe(Math.max(need, 2 * this.compressed.length));
-      const n = lz4CompressInto(records, this.compressed, RECORDS_OFFSET, { magic: 2 });
+      const n = compressInto(codec, records, this.compressed, RECORDS_OFFSET, { level: o.level, magic: 2 });
       const view = this.compressed.subarray(0, RECORDS_OFFSET + n);
       this.writeHeader(view, codec);
       return view;
