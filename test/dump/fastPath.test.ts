@@ -4,7 +4,7 @@
 // dump()'s events rendered one by one through DumpTextRenderer (recordLine for every record), itself
 // checked against Kafka's format strings by golden.test.ts.
 
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -16,7 +16,10 @@ import { DumpTextRenderer } from '../../src/cli/dumpText.js';
 import { LineWriter } from '../../src/cli/output.js';
 import { ParallelTextDump } from '../../src/cli/dumpTextParallel.js';
 import { dump, type DumpOptions } from '../../src/tools/dump.js';
+import { filesUnder } from '../helpers/files.js';
 import { CORPUS, corpusAvailable, FIXTURES } from './helpers.js';
+
+const logFilesUnder = (root: string) => filesUnder(root).filter((f) => f.endsWith('.log'));
 
 const dir = mkdtempSync(join(tmpdir(), 'kseg-fastpath-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,22 +79,9 @@ const OPTION_SETS: [string, DumpCliOptions][] = [
   ['--value-decoder none --skip-record-metadata', { ...BASE_CLI, valueDecoder: 'none', skipRecordMetadata: true }],
 ];
 
-function logFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const f of readdirSync(d).sort()) {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (f.endsWith('.log')) out.push(p);
-    }
-  };
-  walk(root);
-  return out;
-}
-
 describe('text dump fast paths print what the event path prints', () => {
-  const fixtures = logFiles(FIXTURES);
-  const corpus = corpusAvailable ? logFiles(CORPUS) : [];
+  const fixtures = logFilesUnder(FIXTURES);
+  const corpus = corpusAvailable ? logFilesUnder(CORPUS) : [];
   if (!corpusAvailable) console.warn(`[skip] corpus part of the fast-path comparison: ${CORPUS} is absent`);
 
   it('has logs to compare (fixtures include corrupt twins; corpus every broker version)', () => {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BatchScanner, LegacyRecordBatch, RecordBatch, type Batch } from '../../src/format/index.js';
 import { REPO_ROOT } from '../helpers/kafkaPython.js';
+import { readJsonl, type JsonlRecord } from '../dump/helpers.js';
 import { b64 } from './support.js';
 
 const CORPUS = path.resolve(REPO_ROOT, '../shared/corpus');
@@ -65,16 +66,6 @@ const corpusPresent = fs.existsSync(CORPUS);
 if (!corpusPresent) console.warn(`[skip] corpus tests: no corpus at ${CORPUS}`);
 const { segments, problems } = corpusPresent ? listSegments() : { segments: [], problems: [] };
 
-interface OracleLine {
-  offset: number;
-  timestamp: number;
-  key_b64: string | null;
-  value_b64: string | null;
-  headers: [string, string | null][];
-  magic: number;
-  codec: string;
-  batch_base_offset: number;
-}
 
 /** The fields a `.check.txt` batch line carries, computed by kseg, as the oracle prints them. */
 function checkFields(b: Batch): Record<string, string> {
@@ -116,14 +107,10 @@ describe.skipIf(!corpusPresent)('broker-written corpus', () => {
   for (const seg of segments) {
     it(`${seg.name} decodes like the oracle`, () => {
       const buf = fs.readFileSync(seg.log);
-      const expected: OracleLine[] = fs
-        .readFileSync(seg.jsonl, 'utf8')
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l));
+      const expected = readJsonl(seg.jsonl);
 
       const scanner = new BatchScanner(buf);
-      const got: OracleLine[] = [];
+      const got: JsonlRecord[] = [];
       const fields: Record<string, string>[] = [];
       for (const b of scanner) {
         expect(() => b.ensureValid(), `batch at ${b.position}`).not.toThrow();

@@ -2,7 +2,7 @@
 // same last offsets, the same end, on every fixture (their corrupt twins included), the corpus,
 // legacy batches mid-file and tails a header hop cannot trust.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,19 +10,12 @@ import { buildRecordBatch } from '../../src/format/recordBatchBuilder.js';
 import { BatchSpans } from '../../src/storage/batchSpans.js';
 import { LogFileReader } from '../../src/storage/logFileReader.js';
 import { CORPUS, corpusAvailable, FIXTURES } from '../dump/helpers.js';
+import { filesUnder } from '../helpers/files.js';
+
+const logsUnder = (root: string) => filesUnder(root).filter((f) => f.endsWith('.log'));
 
 const dir = mkdtempSync(join(tmpdir(), 'kseg-spans-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function logs(root: string): string[] {
-  const out: string[] = [];
-  for (const f of readdirSync(root)) {
-    const p = join(root, f);
-    if (statSync(p).isDirectory()) out.push(...logs(p));
-    else if (f.endsWith('.log')) out.push(p);
-  }
-  return out.sort();
-}
 
 function expectSameAsReader(file: string): void {
   const reader = new LogFileReader(file);
@@ -35,7 +28,7 @@ function expectSameAsReader(file: string): void {
 
 describe('BatchSpans', () => {
   it('finds what a full read finds in every fixture and corpus log', () => {
-    const files = [...logs(FIXTURES), ...(corpusAvailable ? logs(CORPUS) : [])];
+    const files = [...logsUnder(FIXTURES), ...(corpusAvailable ? logsUnder(CORPUS) : [])];
     expect(files.length).toBeGreaterThan(10);
     for (const f of files) expectSameAsReader(f);
   });

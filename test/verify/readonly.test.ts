@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dump } from '../../src/tools/dump.js';
 import { verify } from '../../src/tools/verify.js';
+import { filesUnder } from '../helpers/files.js';
 import { REPO_ROOT } from '../helpers/kafkaPython.js';
 import { buildClean, copyLogDir, hashTree, KINDS, kindName, PART, Rng, scratchDir } from './support.js';
 
@@ -16,16 +17,6 @@ const KSEG = join(REPO_ROOT, 'bin/kseg.js');
 const kseg = (args: string[]) => spawnSync(process.execPath, [KSEG, ...args], { encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
 const FIXTURES = join(REPO_ROOT, 'fixtures/logs');
 const CORPUS = '/work/shared/corpus';
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const f of readdirSync(dir)) {
-    const p = join(dir, f);
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
-    else out.push(p);
-  }
-  return out;
-}
 
 /** Every read-only way in: verify (shallow/deep, per dir and per file) and dump (deep, data, index checks). */
 function readEverything(dirs: string[]): void {
