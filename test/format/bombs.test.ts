@@ -17,7 +17,7 @@ import {
   decompress,
   writeLegacyMessage,
 } from '../../src/format/index.js';
-import { expectThrows, fixChecksum } from './support.js';
+import { expectThrows, fixChecksum, lz4HeaderChecksum } from './support.js';
 
 const require = createRequire(import.meta.url);
 const snappyRaw = require('snappy') as { compressSync(b: Uint8Array): Buffer };
@@ -69,30 +69,8 @@ function lz4HeaderWithSize(size: number): Buffer {
   h[4] = 0x68;
   h[5] = 0x40;
   h.writeBigUInt64LE(BigInt(size), 6);
-  h[14] = lz4Hc(h.subarray(4, 14));
+  h[14] = lz4HeaderChecksum(h.subarray(4, 14));
   return h;
-}
-
-// XXH32 of a short descriptor (< 16 bytes), second byte: the lz4 frame header checksum.
-function lz4Hc(d: Uint8Array): number {
-  const P1 = 2654435761, P2 = 2246822519, P3 = 3266489917, P4 = 668265263, P5 = 374761393;
-  const rotl = (x: number, r: number) => ((x << r) | (x >>> (32 - r))) >>> 0;
-  let h = (P5 + d.length) >>> 0;
-  let i = 0;
-  for (; i + 4 <= d.length; i += 4) {
-    h = (h + Math.imul((d[i] | (d[i + 1] << 8) | (d[i + 2] << 16) | (d[i + 3] << 24)) >>> 0, P3)) >>> 0;
-    h = Math.imul(rotl(h, 17), P4) >>> 0;
-  }
-  for (; i < d.length; i++) {
-    h = (h + Math.imul(d[i], P5)) >>> 0;
-    h = Math.imul(rotl(h, 11), P1) >>> 0;
-  }
-  h ^= h >>> 15;
-  h = Math.imul(h, P2) >>> 0;
-  h ^= h >>> 13;
-  h = Math.imul(h, P3) >>> 0;
-  h ^= h >>> 16;
-  return ((h >>> 0) >>> 8) & 0xff;
 }
 
 /** xerial snappy of `total` zeros: one 32 KiB raw block repeated (what SnappyOutputStream writes). */

@@ -20,36 +20,13 @@ import {
   decompress,
   writeLegacyMessage,
 } from '../../src/format/index.js';
-import { expectThrows, filler, fixChecksum, mapRecords } from './support.js';
+import { expectThrows, filler, fixChecksum, lz4HeaderChecksum, mapRecords } from './support.js';
 
 const require = createRequire(import.meta.url);
 const lz4Block = require('lz4') as { encodeBound(n: number): number; encodeBlock(src: Uint8Array, dst: Uint8Array): number };
 const snappyRaw = require('snappy') as { compressSync(b: Uint8Array): Buffer };
 
-/** Reference XXH32 for inputs shorter than 16 bytes (all an lz4 frame descriptor ever is). */
-function xxh32Short(data: Uint8Array, seed = 0): number {
-  const P1 = 2654435761, P2 = 2246822519, P3 = 3266489917, P4 = 668265263, P5 = 374761393;
-  if (data.length >= 16) throw new Error('short inputs only');
-  const rotl = (x: number, r: number) => ((x << r) | (x >>> (32 - r))) >>> 0;
-  let h = (seed + P5 + data.length) >>> 0;
-  let i = 0;
-  for (; i + 4 <= data.length; i += 4) {
-    const w = (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)) >>> 0;
-    h = (h + Math.imul(w, P3)) >>> 0;
-    h = Math.imul(rotl(h, 17), P4) >>> 0;
-  }
-  for (; i < data.length; i++) {
-    h = (h + Math.imul(data[i], P5)) >>> 0;
-    h = Math.imul(rotl(h, 11), P1) >>> 0;
-  }
-  h ^= h >>> 15;
-  h = Math.imul(h, P2) >>> 0;
-  h ^= h >>> 13;
-  h = Math.imul(h, P3) >>> 0;
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-const hc = (descriptor: Uint8Array) => (xxh32Short(descriptor) >>> 8) & 0xff;
+const hc = lz4HeaderChecksum;
 
 const LZ4_MAGIC = Buffer.from([0x04, 0x22, 0x4d, 0x18]);
 

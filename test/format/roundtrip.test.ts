@@ -35,6 +35,7 @@ import {
   expectedRecords,
   mapRecords,
   recordInputs,
+  v2BatchOptions,
   type BatchSpec,
 } from './support.js';
 
@@ -153,19 +154,7 @@ describe('v2 header bytes', () => {
     fc.assert(
       fc.property(fc.array(batchSpecArb({ magic: 2, codec: 'none', maxRecords: 5 }), { minLength: 1, maxLength: 4 }), fc.constantFrom(0, 1, 2, 3, 4), (specs, codec) => {
         for (const spec of specs) {
-          const opts = {
-            codec: codec as Codec,
-            baseOffset: spec.baseOffset,
-            timestampType: spec.timestampType,
-            logAppendTime: spec.logAppendTime,
-            producerId: spec.producerId,
-            producerEpoch: spec.producerEpoch,
-            baseSequence: spec.baseSequence,
-            isTransactional: spec.isTransactional,
-            isControl: spec.isControl,
-            partitionLeaderEpoch: spec.partitionLeaderEpoch,
-            deleteHorizonMs: spec.deleteHorizonMs ?? undefined,
-          };
+          const opts = v2BatchOptions(spec, codec as Codec);
           builder.reset(opts);
           for (const r of recordInputs(spec)) builder.append(r.timestamp, r.key, r.value, r.headers, r.offsetDelta);
           expect(builder.recordCount).toBe(spec.records.length);

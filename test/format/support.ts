@@ -20,6 +20,7 @@ import {
   crc32c,
   type Batch,
   type CodecName,
+  type RecordBatchOptions,
   type RecordInput,
   type Record as KRecord,
 } from '../../src/format/index.js';
@@ -185,24 +186,27 @@ export function recordInputs(spec: BatchSpec): RecordInput[] {
 const CODEC_IDS: Record<CodecName, Codec> = { none: Codec.None, gzip: Codec.Gzip, snappy: Codec.Snappy, lz4: Codec.Lz4, zstd: Codec.Zstd };
 export const codecIdOf = (name: CodecName): Codec => CODEC_IDS[name];
 
+/** RecordBatchBuilder options for a v2 spec (its codec unless `codec` is given). */
+export function v2BatchOptions(spec: BatchSpec, codec: Codec = codecIdOf(spec.codec)): RecordBatchOptions {
+  return {
+    codec,
+    baseOffset: spec.baseOffset,
+    timestampType: spec.timestampType,
+    logAppendTime: spec.logAppendTime,
+    producerId: spec.producerId,
+    producerEpoch: spec.producerEpoch,
+    baseSequence: spec.baseSequence,
+    isTransactional: spec.isTransactional,
+    isControl: spec.isControl,
+    partitionLeaderEpoch: spec.partitionLeaderEpoch,
+    deleteHorizonMs: spec.deleteHorizonMs ?? undefined,
+  };
+}
+
 /** Writes a spec with kseg's builders (one v2 batch, or one legacy wrapper / message per record). */
 export function buildSpec(spec: BatchSpec): Buffer {
   const codec = codecIdOf(spec.codec);
-  if (spec.magic === 2) {
-    return buildRecordBatch(recordInputs(spec), {
-      codec,
-      baseOffset: spec.baseOffset,
-      timestampType: spec.timestampType,
-      logAppendTime: spec.logAppendTime,
-      producerId: spec.producerId,
-      producerEpoch: spec.producerEpoch,
-      baseSequence: spec.baseSequence,
-      isTransactional: spec.isTransactional,
-      isControl: spec.isControl,
-      partitionLeaderEpoch: spec.partitionLeaderEpoch,
-      deleteHorizonMs: spec.deleteHorizonMs ?? undefined,
-    });
-  }
+  if (spec.magic === 2) return buildRecordBatch(recordInputs(spec), v2BatchOptions(spec, codec));
   return buildLegacyBatch(recordInputs(spec), {
     magic: spec.magic,
     codec,
@@ -462,3 +466,30 @@ export function walkEverything(buf: Buffer, basePosition = 0): { batches: number
 }
 
 export { codecName };
+
+/** Reference XXH32 for inputs shorter than 16 bytes (all an lz4 frame descriptor ever is). */
+export function xxh32Short(data: Uint8Array, seed = 0): number {
+  const P1 = 2654435761, P2 = 2246822519, P3 = 3266489917, P4 = 668265263, P5 = 374761393;
+  if (data.length >= 16) throw new Error('short inputs only');
+  const rotl = (x: number, r: number) => ((x << r) | (x >>> (32 - r))) >>> 0;
+  let h = (seed + P5 + data.length) >>> 0;
+  let i = 0;
+  for (; i + 4 <= data.length; i += 4) {
+    const w = (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)) >>> 0;
+    h = (h + Math.imul(w, P3)) >>> 0;
+    h = Math.imul(rotl(h, 17), P4) >>> 0;
+  }
+  for (; i < data.length; i++) {
+    h = (h + Math.imul(data[i], P5)) >>> 0;
+    h = Math.imul(rotl(h, 11), P1) >>> 0;
+  }
+  h ^= h >>> 15;
+  h = Math.imul(h, P2) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, P3) >>> 0;
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** The lz4 frame header checksum of a descriptor: the second byte of its XXH32. */
+export const lz4HeaderChecksum = (descriptor: Uint8Array): number => (xxh32Short(descriptor) >>> 8) & 0xff;
