@@ -77,6 +77,12 @@ export class LogSegment {
     this.bytesSinceLastIndexEntry += batch.length;
   }
 
+  /** Index entries appended since the last call reach the files (see offsetIndex.ts). */
+  writeIndexEntries(): void {
+    this.offsetIndex.writePending();
+    this.timeIndex.writePending();
+  }
+
   /** fsync the log and its indexes; returns the number of fsync calls. */
   flush(): number {
     fsyncSync(this.fd);

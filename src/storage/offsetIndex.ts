@@ -1,8 +1,10 @@
 // Offset index (Kafka's OffsetIndex): 8-byte entries `relativeOffset int32 | position int32`, sparse,
 // mapping an offset to the byte position of the batch that holds it. Like Kafka, a writable index is
 // preallocated to `segment.index.bytes` (rounded down to the entry size) and trimmed to its entries on
-// roll and close. Kafka mmaps the file; here the entries live in a Buffer and appends are written
-// through to the file with positioned writes, so the file is what a broker would have on disk.
+// roll and close. Kafka mmaps the file; here the entries live in a Buffer and reach the file in
+// positioned writes of several entries at once (writePending), so the file is what a broker would
+// have on disk once the owner writes them out (every produce slice, flush, roll and close). With an
+// entry per batch, one write per entry cost a quarter of a 100 B produce's time.
 
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { KsegError } from '../format/errors.js';
@@ -12,11 +14,16 @@ export interface IndexEntry {
   position: number;
 }
 
+/** Pending entries are written out, owner or not, once they fill a page. */
+const WRITE_BEHIND_BYTES = 4096;
+
 abstract class AbstractIndex {
   protected fd: number;
   protected data: Buffer;
   entries = 0;
   readonly maxEntries: number;
+  /** Entries below this slot are in the file; the rest only in `data` (see writePending). */
+  private written = 0;
 
   constructor(
     readonly path: string,
@@ -36,6 +43,7 @@ abstract class AbstractIndex {
     // Existing entries: everything up to the first zero entry after the first (a zero tail is
     // preallocation, not data — Kafka's own reader counts it, which is a known flaw).
     this.entries = this.countEntries(Math.floor(size / entrySize));
+    this.written = this.entries;
     if (writable && size < rounded) ftruncateSync(this.fd, rounded);
   }
 
@@ -51,26 +59,32 @@ abstract class AbstractIndex {
 
   /** Trim the file to its entries (Kafka's trimToValidSize on roll/close). */
   trimToValidSize(): void {
+    this.writePending();
     ftruncateSync(this.fd, this.sizeInBytes);
   }
 
   flush(): void {
+    this.writePending();
     fsyncSync(this.fd);
   }
 
   close(trim = true): void {
     if (trim) this.trimToValidSize();
+    else this.writePending();
     closeSync(this.fd);
   }
 
-  /** Drop entries at or after `entry` (truncation). */
-  truncateToEntries(n: number): void {
-    this.entries = Math.min(this.entries, n);
-    this.data.fill(0, n * this.entrySize);
+  /** Entries appended since the last write reach the file, in one positioned write. */
+  writePending(): void {
+    let at = this.written * this.entrySize;
+    const end = this.entries * this.entrySize;
+    while (at < end) at += writeSync(this.fd, this.data, at, end - at, at);
+    this.written = this.entries;
   }
 
-  protected writeEntry(slot: number): void {
-    writeSync(this.fd, this.data, slot * this.entrySize, this.entrySize, slot * this.entrySize);
+  /** After an append: a page's worth of pending entries is written without waiting for the owner. */
+  protected appended(): void {
+    if ((this.entries - this.written) * this.entrySize >= WRITE_BEHIND_BYTES) this.writePending();
   }
 
   protected relative(offset: number): number {
@@ -110,8 +124,8 @@ export class OffsetIndex extends AbstractIndex {
     const slot = this.entries;
     this.data.writeInt32BE(this.relative(offset), slot * 8);
     this.data.writeInt32BE(position, slot * 8 + 4);
-    this.writeEntry(slot);
     this.entries++;
+    this.appended();
   }
 
   /** Largest entry with offset <= target (Kafka's lookup); base/0 when none. */

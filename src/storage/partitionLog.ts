@@ -180,6 +180,15 @@ export class PartitionLog {
     return { baseOffset, lastOffset, flushed };
   }
 
+  /**
+   * The active segment's index entries reach its files. A broker's mmap'd indexes are in the page
+   * cache at once; here entries are written in batches, so a writer calls this every few ms (the
+   * producer: every slice) to keep what other processes see, and what a crash leaves, current.
+   */
+  writeIndexEntries(): void {
+    this.activeSegment.writeIndexEntries();
+  }
+
   /** For flush.ms with no appends: call periodically. */
   maybeTimedFlush(): boolean {
     if (this.flushPolicy.never || !this.flushPolicy.due(this.now())) return false;

@@ -49,8 +49,8 @@ export class TimeIndex extends AbstractIndex {
       const slot = this.entries;
       writeInt64(this.data, slot * 12, timestamp);
       this.data.writeInt32BE(this.relative(offset), slot * 12 + 8);
-      this.writeEntry(slot);
       this.entries++;
+      this.appended();
     }
   }
 

@@ -210,6 +210,7 @@ export class ProducerEngine {
     for (const s of this.states) {
       if (s.builder.recordCount > 0 && nowMs - s.firstCreatedMs >= this.o.lingerMs) this.send(s);
       s.log.maybeTimedFlush();
+      s.log.writeIndexEntries();
     }
   }
 

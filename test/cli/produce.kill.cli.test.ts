@@ -35,6 +35,8 @@ afterAll(cleanupTempDirs);
 const kp = requireKafkaPython('kafka-python decode of the killed log');
 
 const ARGS = ['--record-size', '120', '--partitions', '2', '--segment-bytes', '64KiB', '--index-interval-bytes', '1024', '--compression-type', 'lz4', '--batch-size', '4KiB', '--throughput', '15000', '--no-progress'];
+/** Index entries a kill may leave unwritten: at 15000 records/s of 4 KiB batches, ~10 ms of them. */
+const INDEX_LAG = 5;
 const INDEX_BYTES = 10 * 1024 * 1024; // segment.index.bytes default: what the active segment is preallocated to
 
 interface PartitionState {
@@ -92,9 +94,11 @@ function checkPrefix(dir: string): PartitionState {
       const state = `${base}: .log ${logSize} B, .index ${idxSize} B, .timeindex ${timeSize} B`;
       if (idxSize === INDEX_BYTES && timeSize === INDEX_BYTES - 4) {
         // the usual case: preallocated (12-byte entries: 10485756 B); the entries written so far are
-        // a prefix of the recomputation (the last may not be written yet)
+        // a prefix of the recomputation. Entries are written behind, once per produce slice (a
+        // slice ends when the throttle waits, every batch or two here), so the last few may be
+        // missing: recovery rebuilds them, as Kafka's does after an unclean shutdown.
         expect(idx, state).toEqual(live.offsets.slice(0, idx.length));
-        expect(idx.length, state).toBeGreaterThanOrEqual(live.offsets.length - 1);
+        expect(idx.length, state).toBeGreaterThanOrEqual(live.offsets.length - INDEX_LAG);
         expect(times, state).toEqual(live.times.slice(0, times.length));
       } else if (logSize === 0) {
         // killed while the segment was being created (index files missing or not preallocated yet)

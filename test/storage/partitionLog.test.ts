@@ -103,8 +103,12 @@ describe('segment indexes', () => {
     expect(log.segmentCount).toBe(1);
     expect(statSync(segFile(part, 0, '.index')).size).toBe(4096);
     expect(statSync(segFile(part, 0, '.timeindex')).size).toBe(4092);
-    // the entries written so far are on disk (ahead of the zero tail) and match the recomputation
-    // without the close-time entry
+    // entries are written behind (fewer than a page's worth pending: none in the files yet) ...
+    expect(readFileSync(segFile(part, 0, '.index')).every((x) => x === 0)).toBe(true);
+    expect(readFileSync(segFile(part, 0, '.timeindex')).every((x) => x === 0)).toBe(true);
+    // ... until the writer asks: then they are on disk (ahead of the zero tail) and match the
+    // recomputation without the close-time entry
+    log.writeIndexEntries();
     const live = recomputeIndexes(segFile(part, 0, '.log'), 100, false);
     expect(readOffsetIndexFile(segFile(part, 0, '.index'), 0, true)).toEqual(live.offsets);
     expect(readTimeIndexFile(segFile(part, 0, '.timeindex'), 0, true)).toEqual(live.times);
@@ -182,6 +186,28 @@ describe('index classes', () => {
     rw.append(140, 3500);
     rw.close(); // trims
     expect(readOffsetIndexFile(p, 100).map((e) => e.offset)).toEqual([110, 120, 135, 140]);
+  });
+
+  it('entries are written behind: a page of them at once, the rest on writePending / flush / close', () => {
+    const dir = tempDir();
+    const p = join(dir, '00000000000000000000.index');
+    const fileEntries = () => readOffsetIndexFile(p, 0, true).length;
+    const idx = new OffsetIndex(p, 0, 8 * 2000);
+    for (let i = 1; i <= 511; i++) idx.append(i, i * 100);
+    expect(fileEntries()).toBe(0); // 511 × 8 B pending: less than a page
+    idx.append(512, 51200);
+    expect(fileEntries()).toBe(512); // a page: written without being asked
+    idx.append(513, 51300);
+    expect(fileEntries()).toBe(512);
+    idx.writePending();
+    expect(fileEntries()).toBe(513);
+    idx.append(514, 51400);
+    idx.flush();
+    expect(fileEntries()).toBe(514);
+    idx.append(515, 51500);
+    idx.close(false); // not trimmed, still written
+    expect(statSync(p).size).toBe(8 * 2000);
+    expect(readOffsetIndexFile(p, 0, true)).toEqual(Array.from({ length: 515 }, (_, i) => ({ offset: i + 1, position: (i + 1) * 100 })));
   });
 
   it('TimeIndex: appends only larger timestamps, refuses going back, lookup is the floor by timestamp', () => {
