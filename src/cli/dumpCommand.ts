@@ -72,7 +72,7 @@ const READ_BYTES = 1024 * 1024;
 const OUTPUT_BYTES = 256 * 1024;
 
 /** For tests: parallel text dumps of small files in small ranges, and where the output goes. */
-export interface DumpInternals extends Pick<ParallelDumpConfig, 'minBytes' | 'rangeBytes'> {
+export interface DumpInternals extends Pick<ParallelDumpConfig, 'minBytes' | 'rangeBytes' | 'atTurnBytes'> {
   /** stdout's file descriptor (default 1). */
   fd?: number;
   /** Receives the stderr lines (default: process.stderr). */
@@ -127,7 +127,7 @@ export function runDump(args: string[], c: DumpCliOptions, internal: DumpInterna
   if (!c.json && !payloadDecoder && fast(c.keyDecoder) && fast(c.valueDecoder)) {
     const lineOpts = { printData: !!opts.printDataLog, skipMetadata: !!c.skipRecordMetadata, key: c.keyDecoder ?? 'string', value: c.valueDecoder ?? 'string' } as const;
     const lines = new RecordLineBytes(out, lineOpts);
-    parallel = new ParallelTextDump({ opts: { ...opts, readBuffer: undefined }, skipMetadata: lineOpts.skipMetadata, key: lineOpts.key, value: lineOpts.value }, { jobs: c.jobs, minBytes: internal.minBytes, rangeBytes: internal.rangeBytes });
+    parallel = new ParallelTextDump({ opts: { ...opts, readBuffer: undefined }, skipMetadata: lineOpts.skipMetadata, key: lineOpts.key, value: lineOpts.value }, { jobs: c.jobs, minBytes: internal.minBytes, rangeBytes: internal.rangeBytes, atTurnBytes: internal.atTurnBytes });
     opts.recordSink = lines;
   }
   try {

@@ -1,58 +1,42 @@
-// Worker thread of a parallel text dump (dumpTextParallel.ts). It renders the ranges it is sent, in
-// order, into a buffer of its own; each time that buffer is full it is copied into a free output
-// slot of a SharedArrayBuffer shared with the main thread, which writes the slot out and hands it
-// back. Rendering never touches shared memory (V8's copies and stores on SharedArrayBuffers are
-// much slower: a whole dump rendered into one took 1.5x as long), and the read buffer shares an
-// ArrayBuffer with the render buffer, so keys and values are copied with copyWithin.
+// Worker thread of a parallel text dump (dumpTextParallel.ts): for each log it is sent, it joins the
+// shared loop (dumpTextTurns.ts) while the log is still open, writing its ranges to the output
+// itself, then reports its problems and leaves. Its read buffer and output buffers share one
+// ArrayBuffer, so keys and values are copied with copyWithin.
 
-import { workerData, type MessagePort } from 'node:worker_threads';
-import { renderLogRange } from './dumpTextRange.js';
-import { LineWriter } from './output.js';
-import { CTRL_FREED, CTRL_READY, CTRL_REPLIES, CTRL_SLOTS, type RangeJob, type WorkerMessage, type WorkerSetup } from './dumpTextProtocol.js';
+import { workerData } from 'node:worker_threads';
+import { LineWriter, setBrokenPipeHandler } from './output.js';
+import { JOINED, LOG_SEQ, OPEN, STOP, STOP_FAILED, TURN, type LogJob, type WorkerReport, type WorkerSetup } from './dumpTextProtocol.js';
+import { bump, stopForBrokenPipe, TurnTaker, BrokenPipe } from './dumpTextTurns.js';
 
-const { port, slotArena, control, readBytes, slotBytes, slots } = workerData as WorkerSetup;
-const ctrl = new Int32Array(control);
-const local = new ArrayBuffer(readBytes + slotBytes);
-const readBuffer = Buffer.from(local, 0, readBytes);
-const renderBuffer = Buffer.from(local, readBytes, slotBytes);
-const slotBytesView = new Uint8Array(slotArena);
+const setup = workerData as WorkerSetup;
+const { port, fd, readBytes, bufferBytes, buffers } = setup;
+const arena = new ArrayBuffer(readBytes + (buffers + 1) * bufferBytes);
+const readBuffer = Buffer.from(arena, 0, readBytes);
+const pool = Array.from({ length: buffers }, (_, i) => Buffer.from(arena, readBytes + (i + 1) * bufferBytes, bufferBytes));
+const out = new LineWriter(fd, bufferBytes, undefined, Buffer.from(arena, readBytes, bufferBytes));
+const turns = new TurnTaker(setup, readBuffer, pool, bufferBytes);
+const ctrl = turns.ctrl;
+setBrokenPipeHandler(() => stopForBrokenPipe(ctrl));
 
-function post(port: MessagePort, msg: WorkerMessage): void {
-  port.postMessage(msg);
-  Atomics.add(ctrl, CTRL_REPLIES, 1);
-  Atomics.notify(ctrl, CTRL_REPLIES);
-}
-
-/** A free output slot, waiting for the main thread to hand one back if all are in use. */
-function acquireSlot(): number {
-  for (;;) {
-    const freed = Atomics.load(ctrl, CTRL_FREED);
-    for (let i = 0; i < slots; i++) if (Atomics.compareExchange(ctrl, CTRL_SLOTS + i, 0, 1) === 0) return i;
-    Atomics.wait(ctrl, CTRL_FREED, freed);
-  }
-}
-
-port.on('message', (job: RangeJob) => {
-  const out = new LineWriter(
-    -1,
-    slotBytes,
-    {
-      take: (chunk) => {
-        const slot = acquireSlot();
-        slotBytesView.set(chunk, slot * slotBytes);
-        post(port, { type: 'chunk', id: job.id, slot, length: chunk.length });
-      },
-      next: () => renderBuffer,
-    },
-    renderBuffer,
-  );
+port.on('message', (job: LogJob) => {
+  Atomics.add(ctrl, JOINED, 1);
   try {
-    const r = renderLogRange(job.file, job.from, job.to, job.prevOffset, job.options, out, readBuffer);
-    out.flush();
-    post(port, { type: 'done', id: job.id, problems: r.problems, prevOffset: r.state.prevOffset });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    post(port, { type: 'done', id: job.id, problems: [], prevOffset: null, error: { message: e.message, io: e.code !== undefined } });
+    // A log that closed (or a later one) while this message waited: nothing to join.
+    if (Atomics.load(ctrl, OPEN) !== 1 || Atomics.load(ctrl, LOG_SEQ) !== job.seq) return;
+    let report: WorkerReport;
+    try {
+      report = { seq: job.seq, ...turns.run(job.file, job.options, out) };
+    } catch (err) {
+      out.discard(); // the dump stopped: what is left unwritten stays so
+      if (err instanceof BrokenPipe) return;
+      // Unexpected (a thread that waited too long): the dump fails with it.
+      Atomics.store(ctrl, STOP, STOP_FAILED);
+      const failure = { id: Atomics.load(ctrl, TURN), message: err instanceof Error ? err.message : String(err), io: false };
+      report = { seq: job.seq, problems: [], failure, stats: { atTurn: 0, ahead: 0, again: 0 } };
+    }
+    port.postMessage(report);
+  } finally {
+    Atomics.sub(ctrl, JOINED, 1);
+    bump(ctrl);
   }
 });
-Atomics.store(ctrl, CTRL_READY, 1);

@@ -40,7 +40,7 @@ export class LineWriter {
 
   /** `buffer`: write through this one (e.g. part of an arena shared with the read buffer). */
   constructor(
-    private readonly fd = 1,
+    readonly fd = 1,
     flushAt = 64 * 1024,
     private readonly sink?: BufferSink,
     buffer?: Buffer,
@@ -121,6 +121,12 @@ export class LineWriter {
     return n <= this.buf.length;
   }
 
+  /** Drops the pending output (of a dump that stopped: the rest of it is never written). */
+  discard(): void {
+    this.pos = 0;
+    this.spanCount = 0;
+  }
+
   flush(): void {
     this.checkText();
     if (this.pos === 0) return;
@@ -132,6 +138,13 @@ export class LineWriter {
   }
 }
 
+/** A write to a closed pipe (`kseg dump … | head`): the process exits quietly; a worker thread sets its own. */
+let onBrokenPipe: () => never = () => process.exit(0);
+
+export function setBrokenPipeHandler(handler: () => never): void {
+  onBrokenPipe = handler;
+}
+
 export function writeAll(fd: number, data: Uint8Array): void {
   let buf = data;
   while (buf.length > 0) {
@@ -141,7 +154,7 @@ export function writeAll(fd: number, data: Uint8Array): void {
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'EAGAIN') continue; // non-blocking pipe full: retry
-      if (e.code === 'EPIPE') process.exit(0); // reader went away (e.g. `| head`)
+      if (e.code === 'EPIPE') onBrokenPipe(); // reader went away
       throw err;
     }
   }

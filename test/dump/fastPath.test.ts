@@ -95,6 +95,8 @@ describe('text dump fast paths print what the event path prints', () => {
     });
     it(`fixtures and corpus, ${name}: ranges of a few batches on worker threads`, () => {
       expectSame([...fixtures, ...corpus], { ...c, jobs: 2 }, { minBytes: 0, rangeBytes: 1500 });
+      // and batches over 2000 bytes in ranges of their own, rendered only at their turn
+      expectSame([...fixtures, ...corpus], { ...c, jobs: 2 }, { minBytes: 0, rangeBytes: 1500, atTurnBytes: 2000 });
     });
   }
 
