@@ -207,7 +207,7 @@ export class RecordBatchBuilder {
    * Finishes the batch and returns its bytes as a view of the builder's own buffer when that needs
    * no copy (uncompressed batches: the header is written in the space reserved before the records).
    * The view is valid until the next reset() or append(); write it out before reusing the builder.
-   * Batches of codecs that compress into a given buffer (lz4) are written into a second reused buffer,
+   * Batches of codecs that compress into a given buffer (lz4, zstd) are written into a second reused buffer,
    * valid as long; other codecs are built as by build().
    */
   buildView(): Buffer {

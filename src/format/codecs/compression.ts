@@ -6,7 +6,7 @@ import { gzipCompress, gzipDecompress } from './gzip.js';
 import type { CompressOptions, DecompressOptions } from './limits.js';
 import { lz4Compress, lz4CompressInto, lz4Decompress, lz4MaxCompressedLength } from './lz4.js';
 import { snappyCompress, snappyDecompress } from './snappy.js';
-import { zstdCompress, zstdDecompress } from './zstd.js';
+import { zstdCompress, zstdCompressInto, zstdDecompress, zstdMaxCompressedLength } from './zstd.js';
 
 export type { CompressOptions, DecompressOptions } from './limits.js';
 export { DEFAULT_MAX_DECOMPRESSED_BYTES } from './limits.js';
@@ -34,16 +34,17 @@ export function compress(codec: Codec, data: Uint8Array, opts: CompressOptions =
 
 /**
  * The most bytes compressInto() writes for `length` input bytes, for codecs that compress into a
- * caller's buffer (lz4); null for the others, which compress() into a buffer of their own.
+ * caller's buffer (lz4, zstd); null for the others, which compress() into a buffer of their own.
  */
 export function maxCompressedLength(codec: Codec, length: number): number | null {
-  return codec === Codec.Lz4 ? lz4MaxCompressedLength(length) : null;
+  return codec === Codec.Lz4 ? lz4MaxCompressedLength(length) : codec === Codec.Zstd ? zstdMaxCompressedLength(length) : null;
 }
 
 /** Compresses `data` into `out` from `at` (room: maxCompressedLength()); returns the bytes written. */
 export function compressInto(codec: Codec, data: Uint8Array, out: Buffer, at: number, opts: CompressOptions = {}): number {
   checkCodec(codec, opts.magic ?? 2);
   if (codec === Codec.Lz4) return lz4CompressInto(data, out, at, opts);
+  if (codec === Codec.Zstd) return zstdCompressInto(data, out, at, opts);
   const compressed = compress(codec, data, opts);
   compressed.copy(out, at);
   return compressed.length;
