@@ -44,22 +44,28 @@ export interface PayloadSource {
   readonly averageSize: number;
 }
 
+/** Distinct values at most (a power of two: picking one is a mask). */
 const VIEWS = 65536;
 
-/** Fixed-size values taken from a pool at pseudo-random offsets. */
+/**
+ * Fixed-size values: consecutive slices of a pool, record after record. A batch smaller than the
+ * pool never repeats bytes, so codecs find only the matches the pool's own text offers (values at
+ * random offsets overlapped, handing zstd's long window repeats a real stream would not have).
+ * And reading the pool in order is what a producer serializing values one after another does:
+ * the hardware prefetcher follows it, where random offsets missed the cache value after value
+ * (100 B records: 4.5M -> 8.5M records/s in the storage bench).
+ */
 export function poolPayloads(recordSize: number, compressibility: number, seed: number): PayloadSource {
   const random = rng(seed);
   const poolSize = Math.max(4 * 1024 * 1024, recordSize * 64);
   const pool = buildPayloadPool(poolSize + recordSize, compressibility, random);
+  let count = 1;
+  while (count * 2 <= Math.min(VIEWS, Math.floor(poolSize / recordSize))) count *= 2;
   // The views are made once, so picking a value is an array read (no Buffer object per record).
-  // 64 Ki distinct values: a 1 MiB batch of 1 KiB records repeats almost none of them, so codecs
-  // do not get matches a real stream would not offer.
-  const views: Buffer[] = new Array(VIEWS);
-  for (let i = 0; i < views.length; i++) {
-    const o = Math.floor(random() * poolSize);
-    views[i] = pool.subarray(o, o + recordSize);
-  }
-  return { averageSize: recordSize, value: (i) => views[i & (VIEWS - 1)] };
+  const start = Math.floor(random() * recordSize);
+  const views: Buffer[] = Array.from({ length: count }, (_, i) => pool.subarray(start + i * recordSize, start + (i + 1) * recordSize));
+  const mask = count - 1;
+  return { averageSize: recordSize, value: (i) => views[i & mask] };
 }
 
 /** --payload-file: records split by the delimiter, picked at random like Kafka's tool. */
