@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { CONTROL_FLAG_MASK, CorruptRecordError, KsegError, RecordBatch, readControlRecord, writeInt64, type Record } from '../format/index.js';
+import { CorruptRecordError, KsegError, RecordBatch, writeInt64 } from '../format/index.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { readLeaderEpochCheckpoint, writeLeaderEpochCheckpoint, type EpochEntry } from './checkpointFile.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, offsetFileName, parseOffsetFileName, partitionDirName, SNAPSHOT_SUFFIX } from './fileNames.js';
@@ -15,7 +15,7 @@ import { LogFileReader } from './logFileReader.js';
 import { LogSegment } from './logSegment.js';
 import { OffsetIndex } from './offsetIndex.js';
 import { decodeProducerSnapshot } from './producerSnapshot.js';
-import { ProducerState, type BatchProducerInfo } from './producerState.js';
+import { batchProducerInfo, ProducerState } from './producerState.js';
 
 export interface PartitionLogStats {
   /** Batches and bytes appended by this writer. */
@@ -133,7 +133,7 @@ export class PartitionLog {
       if (i + 1 < bases.length && bases[i + 1] <= from) continue; // wholly before `from`
       for (const b of new LogFileReader(join(this.dir, offsetFileName(bases[i], LOG_SUFFIX)))) {
         if (b.lastOffset < from || !(b instanceof RecordBatch) || b.producerId < 0) continue;
-        this.producerState.update(producerInfo(b, b.baseOffset, b.lastOffset));
+        this.producerState.update(batchProducerInfo(b, b.baseOffset, b.lastOffset));
       }
     }
   }
@@ -166,7 +166,7 @@ export class PartitionLog {
     seg.append(batch, lastOffset, maxTimestamp);
     this.nextOffset = lastOffset + 1;
     if (view.producerId >= 0) {
-      const aborted = this.producerState.update(producerInfo(view, baseOffset, lastOffset));
+      const aborted = this.producerState.update(batchProducerInfo(view, baseOffset, lastOffset));
       if (aborted) seg.txnIndex.append(aborted);
     }
     this.stats.batches++;
@@ -239,29 +239,6 @@ export class PartitionLog {
     await Promise.all(this.pendingFlushes);
     if (this.flushError) throw this.flushError;
   }
-}
-
-/** What the producer state needs from a batch appended at [baseOffset, lastOffset]. */
-function producerInfo(view: RecordBatch, baseOffset: number, lastOffset: number): BatchProducerInfo {
-  return {
-    producerId: view.producerId,
-    producerEpoch: view.producerEpoch,
-    baseSequence: view.baseSequence,
-    lastSequence: view.lastSequence,
-    baseOffset,
-    lastOffset,
-    maxTimestamp: view.maxTimestamp,
-    isTransactional: view.isTransactional,
-    marker: view.attributes & CONTROL_FLAG_MASK ? controlMarker(view) : undefined,
-  };
-}
-
-function controlMarker(view: RecordBatch): { type: number; coordinatorEpoch: number } | undefined {
-  for (const r of view.records() as Iterable<Record>) {
-    const c = readControlRecord(r);
-    if (c.type === 0 || c.type === 1) return { type: c.type, coordinatorEpoch: c.coordinatorEpoch ?? -1 };
-  }
-  return undefined;
 }
 
 /** The topic id recorded in the partition.metadata of any partition of `topic` in `logDir`, or null. */

@@ -2,6 +2,7 @@
 // open transactions, and the aborted transactions that go into `.txnindex`. Snapshots are written
 // at roll and close, named by the next offset.
 
+import { CONTROL_FLAG_MASK, readControlRecord, type Record, type RecordBatch } from '../format/index.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { encodeProducerSnapshot, type ProducerSnapshotEntry } from './producerSnapshot.js';
 import type { AbortedTxn } from './transactionIndex.js';
@@ -17,6 +18,29 @@ export interface BatchProducerInfo {
   isTransactional: boolean;
   /** For control batches: 0 ABORT, 1 COMMIT. */
   marker?: { type: number; coordinatorEpoch: number };
+}
+
+/** What the producer state needs from a v2 batch at [baseOffset, lastOffset] (by default its own offsets). */
+export function batchProducerInfo(view: RecordBatch, baseOffset = view.baseOffset, lastOffset = view.lastOffset): BatchProducerInfo {
+  return {
+    producerId: view.producerId,
+    producerEpoch: view.producerEpoch,
+    baseSequence: view.baseSequence,
+    lastSequence: view.lastSequence,
+    baseOffset,
+    lastOffset,
+    maxTimestamp: view.maxTimestamp,
+    isTransactional: view.isTransactional,
+    marker: view.attributes & CONTROL_FLAG_MASK ? controlMarker(view) : undefined,
+  };
+}
+
+function controlMarker(view: RecordBatch): { type: number; coordinatorEpoch: number } | undefined {
+  for (const r of view.records() as Iterable<Record>) {
+    const c = readControlRecord(r);
+    if (c.type === 0 || c.type === 1) return { type: c.type, coordinatorEpoch: c.coordinatorEpoch ?? -1 };
+  }
+  return undefined;
 }
 
 export class ProducerState {

@@ -8,11 +8,14 @@
 import { existsSync, fsyncSync, openSync, closeSync, ftruncateSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { KsegError } from '../format/errors.js';
+import { RecordBatch, type Batch } from '../format/index.js';
 import { writeInt64, writeInt32 } from '../format/int64.js';
 import {
+  batchProducerInfo,
   encodeAbortedTxn,
   decodeTransactionIndex,
   decodeProducerSnapshot,
+  ProducerState,
   INDEX_SUFFIX,
   isLogDirLocked,
   LEADER_EPOCH_CHECKPOINT,
@@ -31,6 +34,7 @@ import {
   writeFileAtomic,
   writeLeaderEpochCheckpoint,
   writeOffsetCheckpoint,
+  type AbortedTxn,
   type IndexEntry,
   type TimestampOffset,
 } from '../storage/index.js';
@@ -101,6 +105,59 @@ function indexProblems(logPath: string, isActive: boolean): string | null {
   return p ? p.message : null;
 }
 
+/** The .txnindex entries (null: missing or undecodable). */
+function readTxnIndex(path: string): AbortedTxn[] | null {
+  if (!existsSync(path)) return [];
+  try {
+    return decodeTransactionIndex(readFileSync(path), path);
+  } catch {
+    return null;
+  }
+}
+
+/** Producer state at the log start: empty from offset 0, else the snapshot taken there (if sound). */
+function initialProducerState(dir: string, logStart: number): ProducerState | null {
+  const state = new ProducerState();
+  if (logStart === 0) return state;
+  const snapshot = join(dir, offsetFileName(logStart, SNAPSHOT_SUFFIX));
+  if (!existsSync(snapshot)) return null;
+  try {
+    state.load(decodeProducerSnapshot(readFileSync(snapshot)));
+    return state;
+  } catch {
+    return null;
+  }
+}
+
+const txnKey = (t: AbortedTxn) => `${t.producerId}:${t.firstOffset}:${t.lastOffset}`;
+
+/**
+ * The segment's .txnindex rebuilt from the aborted transactions its ABORT markers close, if the
+ * file holds other ones (a crash between a marker's append and its index entry, a cut, damage).
+ * Entries that match keep their stored bytes (a broker's last stable offset may legitimately differ
+ * from a replay's); the others are the replay's.
+ */
+function rebuiltTxnIndex(path: string, aborted: AbortedTxn[]): { data: Buffer; reason: string } | null {
+  const stored = readTxnIndex(path);
+  const byKey = new Map((stored ?? []).map((t) => [txnKey(t), t]));
+  const entries = aborted.map((t) => byKey.get(txnKey(t)) ?? t);
+  const missing = aborted.filter((t) => !byKey.has(txnKey(t))).length;
+  const extra = stored === null ? 0 : stored.length - (aborted.length - missing);
+  if (stored !== null && missing === 0 && extra === 0 && stored.every((t, i) => txnKey(t) === txnKey(aborted[i]))) return null;
+  const why = stored === null ? 'undecodable' : [missing > 0 ? `${missing} aborted transaction(s) missing` : '', extra > 0 ? `${extra} not closed by an ABORT marker in the log` : ''].filter((x) => x).join(', ') || 'out of order';
+  return { data: Buffer.concat(entries.map(encodeAbortedTxn)), reason: `rebuilt from the ABORT markers in the log (${why})` };
+}
+
+/** With the producer state unknown: only the entries past the new log end go (`end` -1: all). */
+function trimmedTxnIndex(path: string, end: number): { data: Buffer; reason: string } | null {
+  if (!existsSync(path)) return null;
+  const stored = readTxnIndex(path);
+  // A segment cut to no batches keeps no aborted transactions.
+  const kept = (stored ?? []).filter((t) => t.lastOffset < end);
+  if (stored !== null && kept.length === stored.length) return null;
+  return { data: Buffer.concat(kept.map(encodeAbortedTxn)), reason: `aborted transactions past the new log end ${end} removed` };
+}
+
 function planPartition(dir: string, opts: RecoverOptions): PlannedPartition {
   const interval = opts.indexIntervalBytes ?? 4096;
   const bases = readdirSync(dir)
@@ -108,6 +165,11 @@ function planPartition(dir: string, opts: RecoverOptions): PlannedPartition {
     .filter((o): o is number => o !== null)
     .sort((a, b) => a - b);
   const plan: PlannedPartition = { dir, logEndOffset: bases[0] ?? 0, actions: [], writes: [], truncations: [], moves: [] };
+  // Producer state as the log replays, for the aborted transactions each segment's .txnindex must
+  // hold (Kafka's LogSegment.recover rebuilds it the same way); null when the state at the log start
+  // is unknown (older segments deleted and no snapshot at the start): the .txnindex is then only
+  // trimmed to the new end.
+  const producers = initialProducerState(dir, bases[0] ?? 0);
   let next: number | null = null;
   let cutAt = -1; // index of the first segment after a truncation
   for (let i = 0; i < bases.length; i++) {
@@ -124,7 +186,13 @@ function planPartition(dir: string, opts: RecoverOptions): PlannedPartition {
       }
       continue;
     }
-    const scan = recoverSegmentScan(log, base, interval, Math.max(base, next ?? base));
+    const aborted: AbortedTxn[] = [];
+    const replay = (b: Batch) => {
+      if (producers === null || !(b instanceof RecordBatch) || b.producerId < 0) return;
+      const a = producers.update(batchProducerInfo(b));
+      if (a) aborted.push(a);
+    };
+    const scan = recoverSegmentScan(log, base, interval, Math.max(base, next ?? base), replay);
     next = scan.nextOffset;
     plan.logEndOffset = scan.nextOffset;
     const idx = join(dir, offsetFileName(base, INDEX_SUFFIX));
@@ -152,20 +220,10 @@ function planPartition(dir: string, opts: RecoverOptions): PlannedPartition {
       plan.actions.push({ action: 'rebuild-index', file: idx, entries: scan.offsetIndex.length, reason: rebuildReason }, { action: 'rebuild-index', file: tidx, entries: scan.timeIndex.length, reason: rebuildReason });
     }
     const txn = join(dir, offsetFileName(base, TXN_INDEX_SUFFIX));
-    if (scan.invalid && existsSync(txn)) {
-      let entries;
-      try {
-        entries = decodeTransactionIndex(readFileSync(txn), txn);
-      } catch {
-        entries = null;
-      }
-      // A segment cut to no batches keeps no aborted transactions (its nextOffset is the previous segment's end).
-      const kept = (entries ?? []).filter((t) => scan.batches > 0 && t.lastOffset < scan.nextOffset);
-      if (!entries || kept.length !== entries.length) {
-        const data = Buffer.concat(kept.map(encodeAbortedTxn));
-        plan.writes.push({ file: txn, write: () => writeFileAtomic(txn, data) });
-        plan.actions.push({ action: 'rewrite', file: txn, reason: `aborted transactions past the new log end ${scan.nextOffset} removed` });
-      }
+    const txnPlan = producers !== null ? rebuiltTxnIndex(txn, aborted) : scan.invalid ? trimmedTxnIndex(txn, scan.batches > 0 ? scan.nextOffset : -1) : null;
+    if (txnPlan) {
+      plan.writes.push({ file: txn, write: () => writeFileAtomic(txn, txnPlan.data) });
+      plan.actions.push({ action: 'rewrite', file: txn, reason: txnPlan.reason });
     }
   }
   const end = plan.logEndOffset;

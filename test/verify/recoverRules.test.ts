@@ -331,14 +331,15 @@ describe('state that follows the new log end', () => {
     }
   });
 
-  it('.txnindex entries past the new end are dropped, earlier ones kept byte for byte', async () => {
-    // One segment with four aborted transactions between idempotent batches.
+  /** A partition with aborted transactions between idempotent batches (4 per segment; `roll`: two segments). */
+  async function abortedTxnLog(roll = false): Promise<{ partDir: string; txnPath: (base: number) => string; bases: number[] }> {
     const logDir = join(root, `txn-${++n}`);
     const log = PartitionLog.open(logDir, 'tx', 0, logConfig({ indexIntervalBytes: INDEX_INTERVAL }), { topicId: 'AAAAAAAAAAAAAAAAAAAAAA', now: () => T0 });
     let seq = 0;
     let txnSeq = 0;
     const rec = (i: number) => [{ timestamp: T0 + i, key: Buffer.from(`k${i}`), value: Buffer.from(`value-${i}`) }];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < (roll ? 8 : 4); i++) {
+      if (roll && i === 4) log.roll();
       log.append(buildRecordBatch([...rec(10 * i), ...rec(10 * i + 1)], { producerId: 7, producerEpoch: 0, baseSequence: seq }));
       seq += 2;
       log.append(buildRecordBatch(rec(10 * i + 2), { producerId: 9, producerEpoch: 0, baseSequence: txnSeq++, isTransactional: true }));
@@ -346,7 +347,13 @@ describe('state that follows the new log end', () => {
     }
     await log.close();
     const partDir = join(logDir, 'tx-0');
-    const txnPath = join(partDir, '00000000000000000000.txnindex');
+    const bases = readdirSync(partDir).filter((f) => f.endsWith('.log')).map((f) => Number(f.slice(0, 20))).sort((a, b) => a - b);
+    return { partDir, txnPath: (base) => join(partDir, `${String(base).padStart(20, '0')}.txnindex`), bases };
+  }
+
+  it('.txnindex entries past the new end are dropped, earlier ones kept byte for byte', async () => {
+    const { partDir, txnPath: txnOf } = await abortedTxnLog();
+    const txnPath = txnOf(0);
     const original = readFileSync(txnPath);
     const entries = decodeTransactionIndex(original);
     expect(entries).toHaveLength(4);
@@ -365,6 +372,55 @@ describe('state that follows the new log end', () => {
     expect(readFileSync(join(r.quarantine!, kept.stored)).equals(original)).toBe(true);
     expect(verify([partDir]).ok).toBe(true);
     expect(recover(partDir, { quarantineDir: join(root, `q-txn2-${n}`) }).actions).toEqual([]);
+  });
+
+  it('.txnindex entries a crash left out (or damage put in) are rebuilt from the ABORT markers', async () => {
+    const { partDir, txnPath: txnOf } = await abortedTxnLog();
+    const txnPath = txnOf(0);
+    const original = readFileSync(txnPath);
+    expect(decodeTransactionIndex(original)).toHaveLength(4);
+    const recoverOnce = () => recover(partDir, { quarantineDir: join(root, `q-txn-rebuild-${++n}`) });
+    // a crash between the last ABORT marker's append and its index entry
+    writeFileSync(txnPath, original.subarray(0, 3 * 34));
+    let r = recoverOnce();
+    expect(r.actions).toEqual([expect.objectContaining({ action: 'rewrite', file: txnPath, reason: expect.stringMatching(/1 aborted transaction\(s\) missing/) })]);
+    expect(readFileSync(txnPath).equals(original)).toBe(true);
+    const m = readManifest(r.quarantine!);
+    expect(readFileSync(join(r.quarantine!, m.entries.find((e) => e.source === 'tx-0/00000000000000000000.txnindex')!.stored)).equals(original.subarray(0, 3 * 34))).toBe(true);
+    expect(recoverOnce().actions).toEqual([]);
+    // the file gone altogether
+    rmSync(txnPath);
+    recoverOnce();
+    expect(readFileSync(txnPath).equals(original)).toBe(true);
+    // an entry no ABORT marker closes
+    const bogus = encodeAbortedTxn({ version: 0, producerId: 42, firstOffset: 1, lastOffset: 2, lastStableOffset: 1 });
+    writeFileSync(txnPath, Buffer.concat([original, bogus]));
+    r = recoverOnce();
+    expect(r.actions).toEqual([expect.objectContaining({ action: 'rewrite', file: txnPath, reason: expect.stringMatching(/1 not closed by an ABORT marker/) })]);
+    expect(readFileSync(txnPath).equals(original)).toBe(true);
+    expect(verify([partDir]).ok).toBe(true);
+  });
+
+  it('with the producer state at the log start unknown (no snapshot there), the .txnindex is only trimmed', async () => {
+    const { partDir, txnPath, bases } = await abortedTxnLog(true);
+    expect(bases).toHaveLength(2);
+    // retention took the first segment, and the snapshot at the new start is gone too
+    for (const f of readdirSync(partDir)) if (f.startsWith('00000000000000000000.') || f === `${String(bases[1]).padStart(20, '0')}.snapshot`) rmSync(join(partDir, f));
+    const original = readFileSync(txnPath(bases[1]));
+    expect(decodeTransactionIndex(original)).toHaveLength(4);
+    // an entry missing: not rebuilt (the transaction's first offset could predate the log start)
+    writeFileSync(txnPath(bases[1]), original.subarray(0, 3 * 34));
+    expect(recover(partDir, { quarantineDir: join(root, `q-txn-unknown-${++n}`) }).actions).toEqual([]);
+    // a cut still drops the entries past the new end
+    const entries = decodeTransactionIndex(original);
+    const logPath = join(partDir, `${String(bases[1]).padStart(20, '0')}.log`);
+    const segBytes = readFileSync(logPath);
+    const marker = modelBatches(segBytes).find((b) => b.offsetField === entries[1].lastOffset)!;
+    segBytes[marker.position + 20] ^= 0x01;
+    writeFileSync(logPath, segBytes);
+    const r = recover(partDir, { quarantineDir: join(root, `q-txn-unknown-${++n}`) });
+    expect(r.actions).toContainEqual(expect.objectContaining({ action: 'rewrite', file: txnPath(bases[1]), reason: expect.stringMatching(/past the new log end/) }));
+    expect(readFileSync(txnPath(bases[1])).equals(original.subarray(0, 34))).toBe(true);
   });
 
   it('a whole partition set: recovering the log dir handles every partition dir in it', () => {
