@@ -3,8 +3,11 @@
 // at roll and close, named by the next offset.
 
 import { CONTROL_FLAG_MASK, readControlRecord, type Record, type RecordBatch } from '../format/index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { writeFileAtomic } from './atomicWrite.js';
-import { encodeProducerSnapshot, type ProducerSnapshotEntry } from './producerSnapshot.js';
+import { offsetFileName, SNAPSHOT_SUFFIX } from './fileNames.js';
+import { decodeProducerSnapshot, encodeProducerSnapshot, type ProducerSnapshotEntry } from './producerSnapshot.js';
 import type { AbortedTxn } from './transactionIndex.js';
 
 export interface BatchProducerInfo {
@@ -96,5 +99,23 @@ export class ProducerState {
 
   writeSnapshot(path: string, sync = false): void {
     writeFileAtomic(path, encodeProducerSnapshot(this.entries()), sync);
+  }
+}
+
+/**
+ * The producer state of partition dir `dir` at its log start, for replaying its batches: empty from
+ * offset 0, else the snapshot named by the start offset; null when that is missing or unreadable
+ * (a transaction open at the start could then be missed).
+ */
+export function producerStateAtLogStart(dir: string, logStart: number): ProducerState | null {
+  const state = new ProducerState();
+  if (logStart === 0) return state;
+  const snapshot = join(dir, offsetFileName(logStart, SNAPSHOT_SUFFIX));
+  if (!existsSync(snapshot)) return null;
+  try {
+    state.load(decodeProducerSnapshot(readFileSync(snapshot)));
+    return state;
+  } catch {
+    return null;
   }
 }

@@ -16,6 +16,9 @@ export interface AbortedTxn {
   lastStableOffset: number;
 }
 
+/** Identifies an aborted transaction (producer, first and last offset); last stable offsets may differ. */
+export const abortedTxnKey = (t: AbortedTxn): string => `${t.producerId}:${t.firstOffset}:${t.lastOffset}`;
+
 export function encodeAbortedTxn(t: AbortedTxn): Buffer {
   const b = Buffer.alloc(ABORTED_TXN_SIZE);
   writeInt16(b, 0, t.version);

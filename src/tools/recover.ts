@@ -11,11 +11,12 @@ import { KsegError } from '../format/errors.js';
 import { RecordBatch, type Batch } from '../format/index.js';
 import { writeInt64, writeInt32 } from '../format/int64.js';
 import {
+  abortedTxnKey,
   batchProducerInfo,
   encodeAbortedTxn,
   decodeTransactionIndex,
   decodeProducerSnapshot,
-  ProducerState,
+  producerStateAtLogStart,
   INDEX_SUFFIX,
   isLogDirLocked,
   LEADER_EPOCH_CHECKPOINT,
@@ -115,22 +116,6 @@ function readTxnIndex(path: string): AbortedTxn[] | null {
   }
 }
 
-/** Producer state at the log start: empty from offset 0, else the snapshot taken there (if sound). */
-function initialProducerState(dir: string, logStart: number): ProducerState | null {
-  const state = new ProducerState();
-  if (logStart === 0) return state;
-  const snapshot = join(dir, offsetFileName(logStart, SNAPSHOT_SUFFIX));
-  if (!existsSync(snapshot)) return null;
-  try {
-    state.load(decodeProducerSnapshot(readFileSync(snapshot)));
-    return state;
-  } catch {
-    return null;
-  }
-}
-
-const txnKey = (t: AbortedTxn) => `${t.producerId}:${t.firstOffset}:${t.lastOffset}`;
-
 /**
  * The segment's .txnindex rebuilt from the aborted transactions its ABORT markers close, if the
  * file holds other ones (a crash between a marker's append and its index entry, a cut, damage).
@@ -139,11 +124,11 @@ const txnKey = (t: AbortedTxn) => `${t.producerId}:${t.firstOffset}:${t.lastOffs
  */
 function rebuiltTxnIndex(path: string, aborted: AbortedTxn[]): { data: Buffer; reason: string } | null {
   const stored = readTxnIndex(path);
-  const byKey = new Map((stored ?? []).map((t) => [txnKey(t), t]));
-  const entries = aborted.map((t) => byKey.get(txnKey(t)) ?? t);
-  const missing = aborted.filter((t) => !byKey.has(txnKey(t))).length;
+  const byKey = new Map((stored ?? []).map((t) => [abortedTxnKey(t), t]));
+  const entries = aborted.map((t) => byKey.get(abortedTxnKey(t)) ?? t);
+  const missing = aborted.filter((t) => !byKey.has(abortedTxnKey(t))).length;
   const extra = stored === null ? 0 : stored.length - (aborted.length - missing);
-  if (stored !== null && missing === 0 && extra === 0 && stored.every((t, i) => txnKey(t) === txnKey(aborted[i]))) return null;
+  if (stored !== null && missing === 0 && extra === 0 && stored.every((t, i) => abortedTxnKey(t) === abortedTxnKey(aborted[i]))) return null;
   const why = stored === null ? 'undecodable' : [missing > 0 ? `${missing} aborted transaction(s) missing` : '', extra > 0 ? `${extra} not closed by an ABORT marker in the log` : ''].filter((x) => x).join(', ') || 'out of order';
   return { data: Buffer.concat(entries.map(encodeAbortedTxn)), reason: `rebuilt from the ABORT markers in the log (${why})` };
 }
@@ -169,7 +154,7 @@ function planPartition(dir: string, opts: RecoverOptions): PlannedPartition {
   // hold (Kafka's LogSegment.recover rebuilds it the same way); null when the state at the log start
   // is unknown (older segments deleted and no snapshot at the start): the .txnindex is then only
   // trimmed to the new end.
-  const producers = initialProducerState(dir, bases[0] ?? 0);
+  const producers = producerStateAtLogStart(dir, bases[0] ?? 0);
   let next: number | null = null;
   let cutAt = -1; // index of the first segment after a truncation
   for (let i = 0; i < bases.length; i++) {

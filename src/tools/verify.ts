@@ -27,6 +27,11 @@ import {
   RECOVERY_POINT_CHECKPOINT,
   REPLICATION_OFFSET_CHECKPOINT,
   LOG_START_OFFSET_CHECKPOINT,
+  abortedTxnKey,
+  batchProducerInfo,
+  producerStateAtLogStart,
+  type AbortedTxn,
+  type BatchProducerInfo,
 } from '../storage/index.js';
 import type { PartitionSummary, Severity, VerifyOptions, VerifyProblem, VerifyResult, VerifyStats } from './verifyTypes.js';
 
@@ -54,6 +59,8 @@ export interface SegmentResult {
   bytes: number;
   /** (epoch, first offset) of each batch where the partition leader epoch changes (v2). */
   epochStarts: { epoch: number; offset: number }[];
+  /** Transactional batches and their markers, in order: what the partition's .txnindex check replays. */
+  txnBatches: BatchProducerInfo[];
 }
 
 /**
@@ -76,7 +83,7 @@ export function verifySegment(logPath: string, c: Collector, opts: VerifyOptions
   const name = basename(logPath);
   const base = parseOffsetFileName(name, LOG_SUFFIX);
   const dir = dirname(logPath);
-  const result: SegmentResult = { nextOffset: base ?? 0, firstOffset: null, firstPosition: 0, firstLastOffset: -1, batches: 0, records: 0, bytes: 0, epochStarts: [] };
+  const result: SegmentResult = { nextOffset: base ?? 0, firstOffset: null, firstPosition: 0, firstLastOffset: -1, batches: 0, records: 0, bytes: 0, epochStarts: [], txnBatches: [] };
   if (base === null) c.add(logPath, null, null, 'file-name', `${name} is not named by a 20-digit base offset`, 'warning');
   const baseOffset = base ?? 0;
   // Indexes, merge-walked against the batches.
@@ -127,6 +134,7 @@ export function verifySegment(logPath: string, c: Collector, opts: VerifyOptions
     result.nextOffset = Math.max(result.nextOffset, last + 1);
     if (batch instanceof RecordBatch) {
       result.records += batch.recordCount;
+      if (valid && batch.isTransactional && batch.producerId >= 0) result.txnBatches.push(batchProducerInfo(batch));
       const ple = batch.partitionLeaderEpoch;
       if (ple >= 0 && ple !== lastEpoch) {
         if (ple > lastEpoch) result.epochStarts.push({ epoch: ple, offset: batch.baseOffset });
@@ -286,6 +294,42 @@ function verifyTxnIndex(path: string, base: number, nextOffset: number, c: Colle
   }
 }
 
+/**
+ * Each segment's .txnindex against the ABORT markers in it, the producer state replayed from the
+ * log start (when it is known there, see producerStateAtLogStart): a marker without an entry means
+ * read_committed consumers return the aborted records (a crash between the two writes leaves
+ * that); an entry no marker closes hides committed ones.
+ */
+function checkAbortedTxns(dir: string, bases: number[], results: SegmentResult[], c: Collector): void {
+  const paths = bases.map((b) => join(dir, offsetFileName(b, TXN_INDEX_SUFFIX)));
+  if (results.every((r) => r.txnBatches.length === 0) && paths.every((p) => !existsSync(p) || statSync(p).size === 0)) return;
+  const state = producerStateAtLogStart(dir, bases[0]);
+  if (state === null) return;
+  results.forEach((r, s) => {
+    const aborted: AbortedTxn[] = [];
+    for (const b of r.txnBatches) {
+      const a = state.update(b);
+      if (a) aborted.push(a);
+    }
+    const path = paths[s];
+    let stored: AbortedTxn[] = [];
+    try {
+      if (existsSync(path)) stored = decodeTransactionIndex(readFileSync(path), path);
+    } catch {
+      return; // undecodable: reported by verifyTxnIndex
+    }
+    const storedKeys = new Set(stored.map(abortedTxnKey));
+    const abortedKeys = new Set(aborted.map(abortedTxnKey));
+    for (const a of aborted) {
+      if (!storedKeys.has(abortedTxnKey(a))) c.add(path, null, a.lastOffset, 'txn-index', `the ABORT marker at offset ${a.lastOffset} (producer ${a.producerId}, transaction from offset ${a.firstOffset}) has no entry in ${basename(path)}: read_committed consumers would return its aborted records`, 'error', 'an entry', 'none');
+    }
+    stored.forEach((t, i) => {
+      // (an entry past the segment's end is reported by verifyTxnIndex)
+      if (!abortedKeys.has(abortedTxnKey(t)) && t.lastOffset < r.nextOffset) c.add(path, i * 34, t.lastOffset, 'txn-index', `aborted transaction ${i} (producer ${t.producerId}, offsets ${t.firstOffset}..${t.lastOffset}) is not closed by an ABORT marker in the log`, 'error');
+    });
+  });
+}
+
 function verifySnapshot(path: string, logEnd: number, c: Collector): void {
   c.stats.files++;
   try {
@@ -320,11 +364,13 @@ export function verifyPartition(dir: string, c: Collector, opts: VerifyOptions, 
   const summary: PartitionSummary = { dir, segments: bases.length, batches: 0, records: 0, bytes: 0, logEndOffset: 0, errors: 0, warnings: 0 };
   let prevNext: number | null = null;
   const epochStarts: { epoch: number; offset: number }[] = [];
+  const results: SegmentResult[] = [];
   bases.forEach((base, i) => {
     c.stats.segments++;
     c.stats.files++;
     const logPath = join(dir, offsetFileName(base, LOG_SUFFIX));
     const r = segmentResult(logPath, c, opts, i === bases.length - 1, pre);
+    results.push(r);
     crossSegmentChecks(logPath, r, prevNext, c);
     summary.batches += r.batches;
     summary.records += r.records;
@@ -333,6 +379,7 @@ export function verifyPartition(dir: string, c: Collector, opts: VerifyOptions, 
     prevNext = Math.max(prevNext ?? 0, r.nextOffset);
   });
   summary.logEndOffset = prevNext ?? 0;
+  checkAbortedTxns(dir, bases, results, c);
   for (const f of readdirSync(dir)) if (f.endsWith(SNAPSHOT_SUFFIX)) verifySnapshot(join(dir, f), summary.logEndOffset, c);
   const epochFile = join(dir, LEADER_EPOCH_CHECKPOINT);
   if (existsSync(epochFile)) {

@@ -374,14 +374,18 @@ describe('state that follows the new log end', () => {
     expect(recover(partDir, { quarantineDir: join(root, `q-txn2-${n}`) }).actions).toEqual([]);
   });
 
-  it('.txnindex entries a crash left out (or damage put in) are rebuilt from the ABORT markers', async () => {
+  it('.txnindex entries a crash left out (or damage put in): verify names them, recover rebuilds them from the ABORT markers', async () => {
     const { partDir, txnPath: txnOf } = await abortedTxnLog();
     const txnPath = txnOf(0);
     const original = readFileSync(txnPath);
     expect(decodeTransactionIndex(original)).toHaveLength(4);
     const recoverOnce = () => recover(partDir, { quarantineDir: join(root, `q-txn-rebuild-${++n}`) });
-    // a crash between the last ABORT marker's append and its index entry
+    const lastAbort = decodeTransactionIndex(original)[3];
+    // a crash between the last ABORT marker's append and its index entry: verify names the marker
     writeFileSync(txnPath, original.subarray(0, 3 * 34));
+    const v = verify([partDir]);
+    expect(v.ok).toBe(false);
+    expect(v.problems).toEqual([expect.objectContaining({ file: txnPath, check: 'txn-index', offset: lastAbort.lastOffset, severity: 'error', message: expect.stringMatching(/ABORT marker at offset \d+ \(producer 9, transaction from offset \d+\) has no entry/) })]);
     let r = recoverOnce();
     expect(r.actions).toEqual([expect.objectContaining({ action: 'rewrite', file: txnPath, reason: expect.stringMatching(/1 aborted transaction\(s\) missing/) })]);
     expect(readFileSync(txnPath).equals(original)).toBe(true);
@@ -395,6 +399,7 @@ describe('state that follows the new log end', () => {
     // an entry no ABORT marker closes
     const bogus = encodeAbortedTxn({ version: 0, producerId: 42, firstOffset: 1, lastOffset: 2, lastStableOffset: 1 });
     writeFileSync(txnPath, Buffer.concat([original, bogus]));
+    expect(verify([partDir]).problems).toEqual([expect.objectContaining({ file: txnPath, position: 4 * 34, check: 'txn-index', offset: 2, message: expect.stringMatching(/not closed by an ABORT marker/) })]);
     r = recoverOnce();
     expect(r.actions).toEqual([expect.objectContaining({ action: 'rewrite', file: txnPath, reason: expect.stringMatching(/1 not closed by an ABORT marker/) })]);
     expect(readFileSync(txnPath).equals(original)).toBe(true);
@@ -408,8 +413,9 @@ describe('state that follows the new log end', () => {
     for (const f of readdirSync(partDir)) if (f.startsWith('00000000000000000000.') || f === `${String(bases[1]).padStart(20, '0')}.snapshot`) rmSync(join(partDir, f));
     const original = readFileSync(txnPath(bases[1]));
     expect(decodeTransactionIndex(original)).toHaveLength(4);
-    // an entry missing: not rebuilt (the transaction's first offset could predate the log start)
+    // an entry missing: not reported, not rebuilt (the transaction's first offset could predate the log start)
     writeFileSync(txnPath(bases[1]), original.subarray(0, 3 * 34));
+    expect(verify([partDir]).problems.filter((p) => p.check === 'txn-index')).toEqual([]);
     expect(recover(partDir, { quarantineDir: join(root, `q-txn-unknown-${++n}`) }).actions).toEqual([]);
     // a cut still drops the entries past the new end
     const entries = decodeTransactionIndex(original);
