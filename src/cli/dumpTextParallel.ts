@@ -31,6 +31,7 @@ import {
   SCAN_DONE,
   STOP,
   STOP_BROKEN_PIPE,
+  STOP_FAILED,
   TURN,
   type LogJob,
   type RangeProblems,
@@ -176,7 +177,7 @@ export class ParallelTextDump {
       }
     } finally {
       // Closed: workers leave (after a failure, at once) and report.
-      if (Atomics.load(ctrl, SCAN_DONE) !== 1 || Atomics.load(ctrl, TURN) < published) Atomics.store(ctrl, STOP, Math.max(1, Atomics.load(ctrl, STOP)));
+      if (Atomics.load(ctrl, SCAN_DONE) !== 1 || Atomics.load(ctrl, TURN) < published) Atomics.store(ctrl, STOP, Math.max(STOP_FAILED, Atomics.load(ctrl, STOP)));
       Atomics.store(ctrl, OPEN, 0);
       bump(ctrl);
       for (;;) {
