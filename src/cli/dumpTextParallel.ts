@@ -55,8 +55,8 @@ export interface ParallelDumpConfig {
 const MiB = 1024 * 1024;
 const READ_BYTES = MiB;
 const BUFFER_BYTES = MiB;
-/** Output buffers per thread for ranges rendered ahead (a range of 100 B records fills about 4). */
-const BUFFERS = 12;
+/** Output buffers per thread for ranges rendered ahead (a range of 100 B records fills about 2; see MAX_AHEAD in dumpTextTurns.ts). */
+const BUFFERS = 4;
 /** Ranges published but not yet claimed, at most: enough that a worker never waits for one. */
 const LOOKAHEAD = 4;
 
@@ -84,7 +84,7 @@ export class ParallelTextDump {
     this.jobs = Math.max(0, cfg.jobs ?? availableParallelism() - 1);
     // Each thread pays its own start-up and JIT warm-up (~0.2 s here), so small logs are faster on one.
     this.minBytes = cfg.minBytes ?? 768 * MiB;
-    this.rangeBytes = Math.max(1, cfg.rangeBytes ?? 2 * MiB);
+    this.rangeBytes = Math.max(1, cfg.rangeBytes ?? MiB);
     this.atTurnBytes = Math.max(1, cfg.atTurnBytes ?? 16 * MiB);
   }
 
