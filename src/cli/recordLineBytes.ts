@@ -13,9 +13,10 @@
 // - keys and values: copied raw (copyWithin when the read buffer shares the output's ArrayBuffer)
 //   and UTF-8-checked per output buffer by the LineWriter, not per value (see output.ts).
 
-import type { Record as KafkaRecord } from '../format/index.js';
+import type { Record as KafkaRecord, RecordBatch } from '../format/index.js';
+import { BATCH_LINE_MAX, writeBatchLine } from './batchLineBytes.js';
 import type { RecordSink } from '../tools/dump.js';
-import { longText } from './dumpText.js';
+import { addDigit, bytesOf, digits, putDigits, putInt, putLong } from './decimalBytes.js';
 import { utf8Write, type LineWriter } from './output.js';
 
 /** How keys or values are printed: the string decoder (Kafka's default) or not at all. */
@@ -29,7 +30,6 @@ export interface RecordLineOptions {
   value: FastDecoder;
 }
 
-const bytesOf = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
 const latin1 = (b: Uint8Array) => Buffer.from(b).toString('latin1');
 const OFFSET = bytesOf('| offset: ');
 const HEADER_KEYS_OPEN = bytesOf(' headerKeys: [');
@@ -45,72 +45,6 @@ const FIELD_LABELS = [bytesOf(']'), bytesOf('] key: '), bytesOf('] payload: ')];
 const METADATA_MAX = 192;
 // Shorter keys and values are copied by a loop: a native copy's call costs more.
 const LOOP_COPY_MAX = 16;
-
-/** "00".."99" as 16-bit pairs of ASCII digits, stored little-endian (no byte swap): two digits per store. */
-const DIGIT_PAIRS = Uint16Array.from({ length: 100 }, (_, i) => ((0x30 + (i % 10)) << 8) | (0x30 + ((i / 10) | 0)));
-
-/** Decimal digits of a non-negative int32. */
-function digits(n: number): number {
-  if (n < 100000) return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : 5;
-  return n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
-}
-
-/** The `count` last digits of a non-negative int32, ending at `end` (integer arithmetic only). */
-function putDigits(d: DataView, end: number, n: number, count: number): void {
-  let q = end;
-  while (count >= 2) {
-    const t = (n / 100) | 0;
-    q -= 2;
-    d.setUint16(q, DIGIT_PAIRS[n - t * 100], true);
-    n = t;
-    count -= 2;
-  }
-  if (count === 1) d.setUint8(q - 1, 0x30 + n);
-}
-
-/**
- * Adds `delta` (1..9) to the decimal digits ending at `last`, carrying leftwards. The caller knows
- * the digit count does not change (no carry out of the first digit).
- */
-function addDigit(b: Uint8Array, last: number, delta: number): void {
-  let q = last;
-  let c = b[q] + delta;
-  while (c > 0x39) {
-    b[q--] = c - 10;
-    c = b[q] + 1;
-  }
-  b[q] = c;
-}
-
-/** A non-negative int32 as decimal text. */
-function putUint31(d: DataView, p: number, n: number): number {
-  const len = digits(n);
-  putDigits(d, p + len, n, len);
-  return p + len;
-}
-
-function putAscii(d: DataView, p: number, s: string): number {
-  for (let i = 0; i < s.length; i++) d.setUint8(p + i, s.charCodeAt(i));
-  return p + s.length;
-}
-
-/** An int32 field (sizes, sequence) as decimal text. */
-function putInt(d: DataView, p: number, n: number): number {
-  if (n >= 0) return putUint31(d, p, n);
-  d.setUint8(p, 0x2d);
-  return n > -2147483648 ? putUint31(d, p + 1, -n) : putAscii(d, p + 1, '2147483648');
-}
-
-/** A long (offset, timestamp) as Java's Long.toString prints the same number. */
-function putLong(d: DataView, p: number, n: number): number {
-  if (n >= 0 && n < 1e9) return putUint31(d, p, n | 0);
-  if (n < 0 || n > Number.MAX_SAFE_INTEGER || !Number.isInteger(n)) return putAscii(d, p, longText(n));
-  // Two exact int32 halves: the high part below 2^24, the low part padded to 9 digits.
-  const hi = Math.floor(n / 1e9);
-  p = putUint31(d, p, hi);
-  putDigits(d, p + 9, (n - hi * 1e9) | 0, 9);
-  return p + 9;
-}
 
 export class RecordLineBytes implements RecordSink {
   private readonly printKey: boolean;
@@ -254,6 +188,15 @@ export class RecordLineBytes implements RecordSink {
     if (vlen >= 0) p = this.text(p, r.valueOffset, vlen);
     b[p] = 0x0a;
     out.pos = p + 1;
+    return true;
+  }
+
+  /** The batch line of a v2 batch (see batchLineBytes.ts); false (nothing written) if it does not fit. */
+  batch(batch: RecordBatch, isValid: boolean, timestampType: string): boolean {
+    const out = this.out;
+    if (!out.reserve(BATCH_LINE_MAX + 3 * (timestampType.length + batch.compressionName.length))) return false;
+    if (out.buf !== this.outBuf) this.bindOutput();
+    out.pos = writeBatchLine(this.outBuf, this.outView, out.pos, batch, isValid, timestampType);
     return true;
   }
 

@@ -11,6 +11,7 @@ import { dumpProducerSnapshot, dumpStateFile, dumpTxnIndex } from './dumpState.j
 import type { DumpEvent, FileKind, ProblemEvent } from './dumpEvents.js';
 import type { ValueDecoderName } from './valueDecoder.js';
 import type { Record as KafkaRecord } from '../format/record.js';
+import type { RecordBatch } from '../format/recordBatch.js';
 
 export * from './dumpEvents.js';
 export { LogWalk, logHeader, newLogWalkState, trailingEvents, type LogWalkState } from './dumpLog.js';
@@ -25,6 +26,8 @@ import type { PayloadDecoderName } from './payloadDecoders.js';
  */
 export interface RecordSink {
   write(record: KafkaRecord, timestampType: string): boolean;
+  /** Prints a v2 batch's line in place of its batch event (unfiltered walks); false to leave it to the event. */
+  batch?(batch: RecordBatch, isValid: boolean, timestampType: string): boolean;
 }
 
 export interface DumpOptions {

@@ -190,15 +190,26 @@ export class LogWalk {
       if (opts.toOffset !== undefined && batch instanceof RecordBatch && batch.baseOffset > opts.toOffset) return;
       if (opts.toOffset !== undefined && batch instanceof LegacyRecordBatch && batch.compression === 0 && batch.offset > opts.toOffset) return;
       if (opts.fromTime !== undefined && batch.maxTimestamp < opts.fromTime && batch.magic > 0) continue;
-      const ev = batchEvent(batch);
-      // With record filters, a valid batch is printed only once one of its records passes: a batch
-      // line with nothing under it is noise (a --to-time walk goes on past the last match, since
-      // timestamps need not grow).
-      let pending = deep && filtered && ev.isValid;
-      if (!pending) yield ev;
-      if (!ev.isValid) yield problem(file, batch, 'crc', invalidReason(batch));
+      // The text fast path prints v2 batch lines itself (no event object, no template string).
+      let ev: BatchEvent | null = null;
+      let isValid: boolean;
+      let pending = false;
+      if (sink?.batch !== undefined && !filtered && batch instanceof RecordBatch) {
+        isValid = batch.isValid();
+        ctx.batchTimestampType = timestampTypeName(batch.timestampType);
+        if (!sink.batch(batch, isValid, ctx.batchTimestampType)) yield batchEvent(batch);
+      } else {
+        ev = batchEvent(batch);
+        isValid = ev.isValid;
+        ctx.batchTimestampType = ev.timestampType;
+        // With record filters, a valid batch is printed only once one of its records passes: a
+        // batch line with nothing under it is noise (a --to-time walk goes on past the last match,
+        // since timestamps need not grow).
+        pending = deep && filtered && isValid;
+        if (!pending) yield ev;
+      }
+      if (!isValid) yield problem(file, batch, 'crc', invalidReason(batch));
       if (!deep) continue;
-      ctx.batchTimestampType = ev.timestampType;
       try {
         const records = batch.records({ maxBytes: opts.maxDecompressedBytes });
         if (sink !== undefined && !filtered) {
@@ -232,14 +243,14 @@ export class LogWalk {
           if (opts.skipRecordMetadata && r.isControl) continue;
           if (pending) {
             pending = false;
-            yield ev;
+            yield ev!;
           }
           if (sink !== undefined && sink.write(r, ctx.batchTimestampType)) continue;
           yield recordEvent(r, ctx);
         }
       } catch (err) {
         if (!(err instanceof KsegError)) throw err;
-        if (pending) yield ev;
+        if (pending) yield ev!;
         yield problem(file, batch, err instanceof CorruptRecordError ? 'record' : 'decompress', err.message);
       }
     }

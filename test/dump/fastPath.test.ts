@@ -102,7 +102,8 @@ describe('text dump fast paths print what the event path prints', () => {
 
   // Random segments: offsets with gaps and across digit-count boundaries, timestamps that step,
   // repeat, go backwards, cross a power of ten and fall outside the fast range; keys and values
-  // with invalid UTF-8, multi-byte characters and control characters; headers; compression.
+  // with invalid UTF-8, multi-byte characters and control characters; headers; compression;
+  // batches with a delete horizon.
   const bytes = fc.oneof(
     fc.uint8Array({ maxLength: 40 }),
     fc.string({ maxLength: 30 }).map((s) => new TextEncoder().encode(s)),
@@ -121,6 +122,7 @@ describe('text dump fast paths print what the event path prints', () => {
     logAppendTime: fc.boolean().map((b) => (b ? 1_700_000_000_123 : undefined)),
     idempotent: fc.boolean(),
     offsetJump: fc.constantFrom(0, 0, 0, 3),
+    deleteHorizonMs: fc.constantFrom(undefined, undefined, 1_700_000_000_500),
   });
   const segment = fc.record({
     baseOffset: fc.constantFrom(0, 95, 999_995, 999_999_990, 2_147_483_640, 9_007_199_254_740_000),
@@ -153,6 +155,7 @@ describe('text dump fast paths print what the event path prints', () => {
           producerId: b.idempotent ? 42 : -1,
           producerEpoch: b.idempotent ? 0 : -1,
           baseSequence: b.idempotent ? 2_147_483_640 : -1,
+          deleteHorizonMs: b.deleteHorizonMs,
         }),
       );
       offset += delta;
