@@ -67,21 +67,27 @@ export class RecordLineBytes implements RecordSink {
   private sizesKey = NaN;
   private sizesValue = NaN;
   // `| offset: O CreateTime: T keySize: K valueSize: V sequence: S headerKeys: [] payload: `, valid
-  // for offsets of `headDigits` digits, timestamps with `headHigh` as their digits above the last
-  // nine, sequences of `headSeqDigits` digits (0: -1), the field kind `headField`, and the current
-  // tsLabel and sizes; `headLow` is where the last nine timestamp digits start.
+  // for offsets in [headOffsetMin, headOffsetEnd) (the same `headDigits` digits), timestamps in
+  // [headTsMin, headTsEnd) (the same digits above the last nine), sequences in [headSeqMin,
+  // headSeqEnd) (`headSeqDigits` digits; 0: -1), the field kind `headField`, and the current tsLabel
+  // and sizes (a change empties the ranges); `headLow` is where the last nine timestamp digits start.
   private head = bytesOf('');
   private headView = new DataView(new ArrayBuffer(0));
-  /** The offset and timestamp whose digits `head` holds. */
+  /** The offset, timestamp and sequence whose digits `head` holds. */
   private headOffset = -1;
   private headTs = -1;
   private headSeq = -1;
   private headDigits = -1;
+  private headOffsetMin = 0;
+  private headOffsetEnd = 0;
+  private headTsMin = 0;
+  private headTsEnd = 0;
   private headSeqDigits = -1;
+  private headSeqMin = 0;
+  private headSeqEnd = 0;
   private headField = -1;
   /** Where the sequence's digits end in `head`. */
-  private headSeqEnd = 0;
-  private headHigh = -1;
+  private headSeqDigitsEnd = 0;
   private headLow = 0;
 
   constructor(
@@ -116,25 +122,26 @@ export class RecordLineBytes implements RecordSink {
       if (timestampType !== this.tsName) {
         this.tsName = timestampType;
         this.tsLabel = bytesOf(` ${timestampType}: `);
-        this.headDigits = -1;
+        this.headOffsetEnd = 0;
       }
       if (r.keyLength !== this.sizesKey || r.valueLength !== this.sizesValue) {
         this.sizesKey = r.keyLength;
         this.sizesValue = r.valueLength;
         this.sizes = bytesOf(` keySize: ${r.keyLength} valueSize: ${r.valueLength} sequence: `);
-        this.headDigits = -1;
+        this.headOffsetEnd = 0;
       }
       const offset = r.offset;
       const ts = r.timestamp;
       const seq = r.sequence;
-      if (headerKeys.length === 0 && offset >= 0 && offset < 1e9 && ts >= 1e9 && ts <= Number.MAX_SAFE_INTEGER && seq >= -1) {
-        // The usual line: one prebuilt run up to the key or value, kept current by bumping digits.
-        const od = digits(offset);
-        const high = Math.floor(ts / 1e9);
-        const sd = seq < 0 ? 0 : digits(seq);
-        if (od !== this.headDigits || high !== this.headHigh || sd !== this.headSeqDigits || field !== this.headField) this.buildHead(offset, od, ts, high, seq, sd, field);
+      // The usual line: one prebuilt run up to the key or value, kept current by bumping digits.
+      // Two compares per number tell whether it still fits the run (same digit count, same high
+      // timestamp digits); only then are digits counted again.
+      const fits = offset >= this.headOffsetMin && offset < this.headOffsetEnd && ts >= this.headTsMin && ts < this.headTsEnd && seq >= this.headSeqMin && seq < this.headSeqEnd && field === this.headField;
+      if (headerKeys.length === 0 && (fits || (offset >= 0 && offset < 1e9 && ts >= 1e9 && ts <= Number.MAX_SAFE_INTEGER && seq >= -1))) {
+        if (!fits) this.buildHead(offset, ts, seq, field);
         const head = this.head;
         if (offset !== this.headOffset) {
+          const od = this.headDigits;
           if (offset === this.headOffset + 1) addDigit(head, OFFSET.length + od - 1, 1);
           else putDigits(this.headView, OFFSET.length + od, offset, od);
           this.headOffset = offset;
@@ -142,13 +149,13 @@ export class RecordLineBytes implements RecordSink {
         if (ts !== this.headTs) {
           const delta = ts - this.headTs;
           if (delta > 0 && delta < 10) addDigit(head, this.headLow + 8, delta);
-          else putDigits(this.headView, this.headLow + 9, (ts - high * 1e9) | 0, 9);
+          else putDigits(this.headView, this.headLow + 9, (ts - this.headTsMin) | 0, 9);
           this.headTs = ts;
         }
         if (seq !== this.headSeq) {
           // Same digit count, both non-negative (-1 has a head of its own).
-          if (seq === this.headSeq + 1) addDigit(head, this.headSeqEnd - 1, 1);
-          else putDigits(this.headView, this.headSeqEnd, seq, sd);
+          if (seq === this.headSeq + 1) addDigit(head, this.headSeqDigitsEnd - 1, 1);
+          else putDigits(this.headView, this.headSeqDigitsEnd, seq, this.headSeqDigits);
           this.headSeq = seq;
         }
         b.set(head, p);
@@ -200,20 +207,28 @@ export class RecordLineBytes implements RecordSink {
     return true;
   }
 
-  private buildHead(offset: number, od: number, ts: number, high: number, seq: number, sd: number, field: number): void {
+  private buildHead(offset: number, ts: number, seq: number, field: number): void {
+    const od = digits(offset);
+    const high = Math.floor(ts / 1e9);
+    const sd = seq < 0 ? 0 : digits(seq);
     const low = String((ts - high * 1e9) | 0).padStart(9, '0');
     const upToSeq = `| offset: ${offset}${latin1(this.tsLabel)}${high}${low}${latin1(this.sizes)}${seq}`;
     this.head = bytesOf(upToSeq + latin1(TAILS[field]));
     this.headView = new DataView(this.head.buffer, this.head.byteOffset, this.head.byteLength);
     this.headDigits = od;
-    this.headHigh = high;
+    this.headOffsetMin = od === 1 ? 0 : 10 ** (od - 1);
+    this.headOffsetEnd = 10 ** od;
+    this.headTsMin = high * 1e9;
+    this.headTsEnd = Math.min((high + 1) * 1e9, Number.MAX_SAFE_INTEGER + 1);
     this.headSeqDigits = sd;
+    this.headSeqMin = sd === 0 ? -1 : sd === 1 ? 0 : 10 ** (sd - 1);
+    this.headSeqEnd = sd === 0 ? 0 : 10 ** sd;
     this.headField = field;
     this.headOffset = offset;
     this.headTs = ts;
     this.headSeq = seq;
     this.headLow = OFFSET.length + od + this.tsLabel.length + String(high).length;
-    this.headSeqEnd = upToSeq.length;
+    this.headSeqDigitsEnd = upToSeq.length;
   }
 
   /** Key or value bytes, copied raw; the writer checks them as UTF-8 before they leave (output.ts). */

@@ -165,6 +165,32 @@ describe('text dump fast paths print what the event path prints', () => {
     return file;
   }
 
+  it('timestamps that cross a billion by a small and a large step, offsets and sequences that gain a digit', () => {
+    // The record-line run keeps its digits current by bumping them: a step across a 10^9 boundary
+    // of the timestamp, and an offset or sequence gaining a digit, must build it again.
+    const seg: Segment = {
+      baseOffset: 9_999_995,
+      startTime: 1_699_999_999_990,
+      batches: [0, 5, 600, 3, 999_998_500].map((step, i) => ({
+        records: [step, 1, 4, 9, 12].map((timestampStep) => ({ timestampStep, key: null, value: new TextEncoder().encode(`v${i}`), headers: undefined, gap: 0 })),
+        codec: Codec.None,
+        logAppendTime: undefined,
+        idempotent: i % 2 === 0,
+        offsetJump: 0,
+        deleteHorizonMs: undefined,
+      })),
+    };
+    const file = writeSegment(seg);
+    try {
+      for (const [, c] of OPTION_SETS) {
+        expectSame([file], { ...c, printDataLog: true, jobs: 0 });
+        expectSame([file], { ...c, jobs: 2 }, { minBytes: 0, rangeBytes: 100 });
+      }
+    } finally {
+      rmSync(file);
+    }
+  });
+
   it('random segments, every option set, one thread and ranges on a worker', () => {
     fc.assert(
       fc.property(segment, fc.constantFrom(...OPTION_SETS), fc.integer({ min: 60, max: 400 }), (seg, [, c], rangeBytes) => {
