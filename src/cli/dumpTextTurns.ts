@@ -18,6 +18,7 @@ import { LineWriter } from './output.js';
 import {
   CLAIMED,
   EPOCH,
+  JOINED,
   OPEN,
   PUBLISHED,
   RANGE_AT_TURN,
@@ -97,9 +98,10 @@ export class TurnTaker {
 
   /**
    * Takes part in the dump of `file` until every range is claimed and this thread's are written (or
-   * the dump stops). `out` writes to the output; `refill` (the main thread's) publishes ranges.
+   * the dump stops). `out` writes to the output; `refill` (the main thread's) publishes ranges; the
+   * thread claims ranges only while fewer than `renderWhileJoinedBelow` workers take part.
    */
-  run(file: string, ro: RangeOptions, out: LineWriter, refill?: () => void): TurnsReport {
+  run(file: string, ro: RangeOptions, out: LineWriter, refill?: () => void, renderWhileJoinedBelow = Infinity): TurnsReport {
     const c = this.ctrl;
     try {
       for (;;) {
@@ -107,7 +109,7 @@ export class TurnTaker {
         if (Atomics.load(c, STOP) !== 0 || Atomics.load(c, OPEN) === 0) break;
         if (this.writeDue(file, ro, out)) continue;
         refill?.();
-        if (this.ahead.length < MAX_AHEAD) {
+        if (this.ahead.length < MAX_AHEAD && Atomics.load(c, JOINED) < renderWhileJoinedBelow) {
           const id = this.claim();
           if (id >= 0) {
             this.render(id, file, ro, out);
