@@ -6,9 +6,9 @@
 //   A few distinct batches are built once and written again and again with their baseOffset
 //   rewritten (the base offset is outside the CRC), so offsets are consecutive and every batch valid.
 // - kseg: wall time of the child process -> records/s and MB/s of segment (as a user runs it: large
-//   logs are rendered by one worker per core, the main thread helping until they are up; again with
-//   --jobs 0 for one thread, and (info) with the file named three times, as a three-segment
-//   partition is dumped); peak RSS from
+//   logs are rendered by the main thread and cores - 1 workers; again with --jobs 0 for one
+//   thread, and (info) with the file named three times, as a three-segment partition is dumped);
+//   peak RSS from
 //   `/usr/bin/time -v` ("Maximum resident set size") when present, else by polling VmHWM in
 //   /proc/<pid>/status. The page cache holds the file (it was just written): this measures the tool,
 //   not the disk.

@@ -62,7 +62,7 @@ export function registerDump(program: Command): void {
     .option('--to-time <ts>', 'records at or before this time (epoch ms or ISO-8601)', arg(parseTime))
     .option('--key <key>', 'only records with this key (UTF-8)')
     .option('--batches-only', 'print batch lines only')
-    .option('--jobs <n>', 'worker threads for the text dump of large logs (default: one per core; 0 = none)', parseIntArg)
+    .option('--jobs <n>', 'worker threads besides the main one for the text dump of large logs (default: cores - 1; 0 = none)', parseIntArg)
     .action((paths: string[], opts: DumpCliOptions) => {
       process.exitCode = runDump(paths, opts);
     });
