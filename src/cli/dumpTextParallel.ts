@@ -57,7 +57,8 @@ export interface ParallelDumpConfig {
 }
 
 const MiB = 1024 * 1024;
-const READ_BYTES = MiB;
+/** A range (1 MiB of batches and the rest of the last one) in one read, not a read and a tail. */
+const READ_BYTES = 2 * MiB;
 const BUFFER_BYTES = MiB;
 /** Output buffers per thread for ranges rendered ahead (a range of 100 B records fills about 2; see MAX_AHEAD in dumpTextTurns.ts). */
 const BUFFERS = 4;
