@@ -9,14 +9,13 @@
 
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
-import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { receiveMessageOnPort } from 'node:worker_threads';
 import { BatchSpans, type BatchSpan } from '../storage/batchSpans.js';
 import { logHeader, LogWalk, trailingEvents, type DumpEvent } from '../tools/dump.js';
-import { startWorker } from '../tools/startWorker.js';
 import type { DumpTextRenderer } from './dumpText.js';
 import type { RangeOptions } from './dumpTextRange.js';
 import { bump, TurnTaker, waitEpoch } from './dumpTextTurns.js';
+import { PARALLEL_MIN_BYTES, startDumpWorkers, takePrestartedWorkers, type DumpWorker } from './dumpWorkerPrestart.js';
 import type { LineWriter } from './output.js';
 import {
   CLAIMED,
@@ -65,11 +64,6 @@ const BUFFERS = 4;
 /** Ranges published but not yet claimed, at most: enough that a worker never waits for one. */
 const LOOKAHEAD = 4;
 
-interface DumpWorker {
-  worker: Worker;
-  port: MessagePort;
-}
-
 export class ParallelTextDump {
   private readonly jobs: number;
   private readonly cores: number;
@@ -89,8 +83,7 @@ export class ParallelTextDump {
   ) {
     this.cores = availableParallelism();
     this.jobs = Math.max(0, cfg.jobs ?? this.cores - 1);
-    // Each thread pays its own start-up and JIT warm-up (~0.2 s here), so small logs are faster on one.
-    this.minBytes = cfg.minBytes ?? 768 * MiB;
+    this.minBytes = cfg.minBytes ?? PARALLEL_MIN_BYTES;
     this.rangeBytes = Math.max(1, cfg.rangeBytes ?? MiB);
     this.atTurnBytes = Math.max(1, cfg.atTurnBytes ?? 16 * MiB);
   }
@@ -126,7 +119,7 @@ export class ParallelTextDump {
     for (const w of [PUBLISHED, CLAIMED, TURN, SCAN_DONE, STOP]) Atomics.store(ctrl, w, 0);
     Atomics.store(ctrl, LOG_SEQ, seq);
     Atomics.store(ctrl, OPEN, 1);
-    const job: LogJob = { seq, file, options: this.ro };
+    const job: LogJob = { type: 'log', seq, file, options: this.ro };
     for (const w of this.workers) w.port.postMessage(job);
 
     // The scan: ranges of whole batches, published LOOKAHEAD ahead of the claims.
@@ -236,19 +229,12 @@ export class ParallelTextDump {
       this.turns = new TurnTaker(tables, Buffer.from(arena, 0, READ_BYTES), pool, BUFFER_BYTES);
     }
     if (this.workers.length === 0 && this.jobs > 0) {
-      // With a render thread on every core, V8's background compiler has no core of its own: hot
-      // code waits for one, running slower meanwhile. Workers created from here on compile on their
-      // own thread instead (the flag is read when an isolate starts; the main thread keeps its
-      // background compiler). Measured on 2 cores, 1 GiB log, the main thread and one worker:
-      // 0.85-0.88 s against 0.89-0.92 s.
-      if (this.jobs + 1 >= this.cores) setFlagsFromString('--no-concurrent-recompilation');
-      for (let i = 0; i < this.jobs; i++) {
-        const { port1, port2 } = new MessageChannel();
-        const setup: WorkerSetup = { ...this.tables!, port: port2, fd: out.fd, readBytes: READ_BYTES, bufferBytes: BUFFER_BYTES, buffers: BUFFERS };
-        const worker = startWorker('./dumpTextWorker.js', import.meta.url, setup, [port2]);
-        worker.unref();
-        port1.unref();
-        this.workers.push({ worker, port: port1 });
+      const workers = takePrestartedWorkers(this.jobs);
+      workers.push(...startDumpWorkers(this.jobs - workers.length, this.cores));
+      const setup: WorkerSetup = { type: 'setup', ...this.tables!, fd: out.fd, readBytes: READ_BYTES, bufferBytes: BUFFER_BYTES, buffers: BUFFERS };
+      for (const w of workers) {
+        w.port.postMessage(setup);
+        this.workers.push(w);
       }
     }
     return this.turns;

@@ -43,8 +43,9 @@ export interface SharedTables {
   ends: SharedArrayBuffer;
 }
 
+/** Main → worker, its first message: the shared tables and where output goes. */
 export interface WorkerSetup extends SharedTables {
-  port: MessagePort;
+  type: 'setup';
   /** Where output goes (the process's stdout, or the file a test gave). */
   fd: number;
   readBytes: number;
@@ -52,8 +53,14 @@ export interface WorkerSetup extends SharedTables {
   buffers: number;
 }
 
+/** A worker's workerData: only its port, so it can start before the dump knows its setup. */
+export interface WorkerStart {
+  port: MessagePort;
+}
+
 /** Main → worker: join the dump of this log (if it is still open). */
 export interface LogJob {
+  type: 'log';
   seq: number;
   file: string;
   options: RangeOptions;

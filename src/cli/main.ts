@@ -33,6 +33,8 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     // Usage errors stay one line (commander's `error: ...`); --help is there for more.
     .exitOverride();
   const only = commandOf(argv);
+  // A large log's dump workers start while the dump's modules load (see dumpWorkerPrestart.ts).
+  if (only === 'dump') (await import('./dumpWorkerPrestart.js')).prestartDumpWorkers(argv);
   for (const name of Object.keys(COMMANDS)) {
     if (only === undefined || only === name) (await COMMANDS[name]())(program);
   }

@@ -17,7 +17,7 @@ import { LineWriter } from '../../src/cli/output.js';
 import { ParallelTextDump } from '../../src/cli/dumpTextParallel.js';
 import { dump, type DumpOptions } from '../../src/tools/dump.js';
 import { filesUnder } from '../helpers/files.js';
-import { CORPUS, corpusAvailable, FIXTURES } from './helpers.js';
+import { CORPUS, corpusAvailable, dumpUntil, FIXTURES } from './helpers.js';
 
 const logFilesUnder = (root: string) => filesUnder(root).filter((f) => f.endsWith('.log'));
 
@@ -212,30 +212,14 @@ describe('ParallelTextDump', () => {
     const file = join(FIXTURES, 'v2-none-0', '00000000000000000000.log');
     const c: DumpCliOptions = { ...BASE_CLI, printDataLog: true };
     const want = reference([file], c);
-    const path = join(dir, 'parallel.txt');
-    const fd = openSync(path, 'w');
-    const out = new LineWriter(fd);
-    const text = new DumpTextRenderer(false);
     const dumper = new ParallelTextDump({ opts: { deepIteration: true, printDataLog: true }, skipMetadata: false, key: 'string', value: 'string' }, { jobs: 1, minBytes: 0, rangeBytes: 200 });
-    try {
-      expect(dumper.eligible(file)).toBe(true);
-      // Workers take a while to start: dump until they have taken ranges (the main thread renders
-      // meanwhile) and the main thread has rendered ranges ahead of theirs into memory.
-      const started = Date.now();
-      do {
-        out.line(`Dumping ${file}`);
-        dumper.dumpLog(file, out, text);
-      } while ((dumper.stats.workers === 0 || dumper.stats.mainAhead === 0) && Date.now() - started < 20_000);
-      out.flush();
-    } finally {
-      dumper.close();
-      closeSync(fd);
-    }
+    expect(dumper.eligible(file)).toBe(true);
+    // Workers take a while to start: dump until they have taken ranges (the main thread renders
+    // meanwhile) and the main thread has rendered ranges ahead of theirs into memory.
+    const { output, text } = dumpUntil(dumper, file, () => dumper.stats.workers > 0 && dumper.stats.mainAhead > 0);
     expect(dumper.stats.workers).toBeGreaterThan(0);
     expect(dumper.stats.mainAhead).toBeGreaterThan(0);
-    const lines = readFileSync(path, 'latin1').split('\n');
-    const last = lines.lastIndexOf(`Dumping ${file}`);
-    expect(lines.slice(last).join('\n')).toBe(want.out.toString('latin1'));
+    expect(output).toBe(want.out.toString('latin1'));
     expect(text.problems).toEqual([]);
   });
 
@@ -260,26 +244,10 @@ describe('ParallelTextDump', () => {
     const c: DumpCliOptions = { ...BASE_CLI, printDataLog: true };
     const want = reference([file], c);
     expect(want.err.some((l) => /is followed by/.test(l))).toBe(true);
-    const path = join(dir, 'again.txt');
-    const fd = openSync(path, 'w');
-    const out = new LineWriter(fd);
-    const text = new DumpTextRenderer(false);
     const dumper = new ParallelTextDump({ opts: { deepIteration: true, printDataLog: true }, skipMetadata: false, key: 'string', value: 'string' }, { jobs: 1, minBytes: 0, rangeBytes: 1 });
-    try {
-      const started = Date.now();
-      do {
-        out.line(`Dumping ${file}`);
-        text.problems.length = 0;
-        dumper.dumpLog(file, out, text);
-      } while (dumper.stats.again === 0 && Date.now() - started < 20_000);
-      out.flush();
-    } finally {
-      dumper.close();
-      closeSync(fd);
-    }
+    const { output, text } = dumpUntil(dumper, file, () => dumper.stats.again > 0);
     expect(dumper.stats.again).toBeGreaterThan(0);
-    const lines = readFileSync(path, 'latin1').split('\n');
-    expect(lines.slice(lines.lastIndexOf(`Dumping ${file}`)).join('\n')).toBe(want.out.toString('latin1'));
+    expect(output).toBe(want.out.toString('latin1'));
     expect(text.stderrLines()).toEqual(want.err);
     rmSync(file);
   });

@@ -5,11 +5,14 @@
 
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { kafkaPythonStatus, PYTHON, REPO_ROOT, runOracle, type OracleDecoded, type OracleDecodedBatch } from '../helpers/kafkaPython.js';
 import { kafkaControlSuffix, recordSequence, type KafkaBatchFields, type KafkaRecordFields } from './kafkaLines.js';
+import { DumpTextRenderer } from '../../src/cli/dumpText.js';
+import type { ParallelTextDump } from '../../src/cli/dumpTextParallel.js';
+import { LineWriter } from '../../src/cli/output.js';
 
 export { REPO_ROOT };
 export const KSEG_BIN = join(REPO_ROOT, 'bin/kseg.js');
@@ -424,3 +427,31 @@ export async function corpusView(seg: CorpusSegment): Promise<{ view: KafkaView;
 export const hasControl = (v: KafkaView) => v.batches.some((b) => b.fields.isControl);
 
 export const fileName = basename;
+
+/**
+ * Dumps `file` with a parallel dumper again and again, into one output file, until `done()` or 20 s
+ * (worker threads take a while to start), then closes the dumper. Returns the last round's output
+ * (from its `Dumping` line, as a dump of that one file prints it) and its problems.
+ */
+export function dumpUntil(dumper: ParallelTextDump, file: string, done: () => boolean): { output: string; text: DumpTextRenderer } {
+  const scratch = mkdtempSync(join(tmpdir(), 'kseg-dump-until-'));
+  const path = join(scratch, 'out.txt');
+  const fd = openSync(path, 'w');
+  const out = new LineWriter(fd);
+  let text = new DumpTextRenderer(false);
+  try {
+    const started = Date.now();
+    do {
+      text = new DumpTextRenderer(false);
+      out.line(`Dumping ${file}`);
+      dumper.dumpLog(file, out, text);
+    } while (!done() && Date.now() - started < 20_000);
+    out.flush();
+  } finally {
+    dumper.close();
+    closeSync(fd);
+  }
+  const all = readFileSync(path, 'latin1');
+  rmSync(scratch, { recursive: true, force: true });
+  return { output: all.slice(all.lastIndexOf(`Dumping ${file}`)), text };
+}
