@@ -5,18 +5,19 @@
 //   uncompressed v2 batches (the producer's default batch.size), built with kseg's RecordBatchBuilder.
 //   A few distinct batches are built once and written again and again with their baseOffset
 //   rewritten (the base offset is outside the CRC), so offsets are consecutive and every batch valid.
-// - kseg: wall time of the child process -> records/s and MB/s of segment (as a user runs it: large
-//   logs are rendered by the main thread and cores - 1 workers; again with --jobs 0 for one
-//   thread, and (info) with the file named three times, as a three-segment partition is dumped);
-//   peak RSS from
+// - kseg: wall time of the child process -> records/s and MB/s of segment, the median of 3 runs (as
+//   a user runs it: large logs are rendered by the main thread and cores - 1 workers; once more
+//   with --jobs 0 for one thread, and (info) with the file named three times, as a three-segment
+//   partition is dumped); peak RSS (the largest of the runs) from
 //   `/usr/bin/time -v` ("Maximum resident set size") when present, else by polling VmHWM in
 //   /proc/<pid>/status. The page cache holds the file (it was just written): this measures the tool,
 //   not the disk.
 // - kafka-python (Debian's python3-kafka, /usr/bin/python3): MemoryRecords over the first
 //   `pythonCapBytes` (default 32 MiB) of the same file, validate_crc() per batch and every record's
-//   offset/timestamp/key/value/headers read; records/s is scaled from that slice. The ratio is
-//   kseg records/s / kafka-python records/s (kseg also formats and writes every line), and
-//   ksegDecodeOnly gives the like-for-like figure: kseg's decoder in-process on the same slice.
+//   offset/timestamp/key/value/headers read, the median of 3 runs; records/s is scaled from that
+//   slice. The ratio is kseg records/s / kafka-python records/s (kseg also formats and writes every
+//   line), and ksegDecodeOnly gives the like-for-like figure: kseg's decoder in-process on the same
+//   slice.
 // - Targets: >= 1M records/s, >= 20x kafka-python, peak RSS < 200 MiB (constant memory: RSS must not
 //   grow with the file).
 
@@ -40,6 +41,8 @@ export interface DumpBenchOptions {
   recordSize?: number;
   /** kafka-python decodes at most this many bytes of the file (default 32 MiB). */
   pythonCapBytes?: number;
+  /** Timed runs of the kseg dump and of kafka-python's decode; their medians are compared (default 3). */
+  runs?: number;
   /** Skip the kafka-python comparison. */
   noPython?: boolean;
   /** Directory for the segment (default a fresh dir under os.tmpdir(), removed afterwards). */
@@ -53,10 +56,10 @@ export interface DumpBenchOptions {
 export interface DumpBenchResult {
   command: string;
   segment: { bytes: number; batches: number; records: number; recordsPerBatch: number; valueSize: number; buildSeconds: number };
-  /** The dump as a user runs it (text ranges rendered by one worker thread per core). */
-  kseg: { seconds: number; recordsPerSec: number; mbPerSec: number; peakRssMiB: number | null; rssSource: string; exitCode: number | null; stderr: string };
-  /** The same with --jobs 0 (one thread), and its ratio to kafka-python. */
-  ksegOneThread: DumpBenchResult['kseg'] & { ratio: number | null };
+  /** The dump as a user runs it (the main thread and cores - 1 workers): the median run; peak RSS of all. */
+  kseg: ChildFigures & { runsSeconds: number[] };
+  /** (info) The same with --jobs 0 (one thread, one run), and its ratio to kafka-python. */
+  ksegOneThread: ChildFigures & { ratio: number | null };
   /** (info) `kseg dump ... FILE FILE FILE`: start-up and warm-up paid once over three segments' worth. */
   ksegThreeSegments: { seconds: number; recordsPerSec: number; peakRssMiB: number | null; exitCode: number | null; ratio: number | null };
   kafkaPython: { bytes: number; records: number; seconds: number; recordsPerSec: number; version: string } | { skipped: string };
@@ -69,6 +72,16 @@ export interface DumpBenchResult {
   ksegDecodeOnly: { bytes: number; records: number; seconds: number; recordsPerSec: number; ratioToKafkaPython: number | null };
   targets: { recordsPerSec: number; ratio: number; peakRssMiB: number };
   pass: { recordsPerSec: boolean; ratio: boolean | null; peakRss: boolean | null };
+}
+
+interface ChildFigures {
+  seconds: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+  peakRssMiB: number | null;
+  rssSource: string;
+  exitCode: number | null;
+  stderr: string;
 }
 
 const MiB = 1024 * 1024;
@@ -202,11 +215,17 @@ t = time.perf_counter() - t0
 print(json.dumps({"records": n, "seconds": t, "bytes": m.valid_bytes(), "version": kafka.__version__}))
 `;
 
-function kafkaPythonDecode(file: string, cap: number): DumpBenchResult['kafkaPython'] {
+/** kafka-python's decode of the first `cap` bytes, `runs` times: the median run. */
+function kafkaPythonDecode(file: string, cap: number, runs: number): DumpBenchResult['kafkaPython'] {
   if (!existsSync(PYTHON)) return { skipped: `${PYTHON} not found` };
-  const r = spawnSync(PYTHON, ['-c', PY_DECODE, file, String(cap)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (r.status !== 0) return { skipped: `kafka-python failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}` };
-  const o = JSON.parse(r.stdout) as { records: number; seconds: number; bytes: number; version: string };
+  const results: { records: number; seconds: number; bytes: number; version: string }[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = spawnSync(PYTHON, ['-c', PY_DECODE, file, String(cap)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status !== 0) return { skipped: `kafka-python failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}` };
+    results.push(JSON.parse(r.stdout) as { records: number; seconds: number; bytes: number; version: string });
+  }
+  results.sort((a, b) => a.seconds - b.seconds);
+  const o = results[(runs - 1) >> 1];
   return { bytes: o.bytes, records: o.records, seconds: round(o.seconds, 3), recordsPerSec: Math.round(o.records / o.seconds), version: o.version };
 }
 
@@ -261,8 +280,22 @@ export async function runDumpBench(opts: DumpBenchOptions = {}): Promise<DumpBen
       exitCode: run.exitCode,
       stderr: run.stderr.trim().slice(0, 2000),
     });
-    const kseg = summarize(await runChild(argv));
-    log(`kseg: ${kseg.recordsPerSec} records/s, ${kseg.mbPerSec} MB/s, peak RSS ${kseg.peakRssMiB} MiB, exit ${kseg.exitCode}`);
+    // The figure is the median of `runs` runs (this VM's noise is several percent run to run); peak
+    // RSS the largest of them.
+    const runs = Math.max(1, opts.runs ?? 3);
+    const ksegRuns: ChildRun[] = [];
+    for (let r = 0; r < runs; r++) {
+      ksegRuns.push(await runChild(argv));
+      log(`kseg run ${r + 1}: ${round(ksegRuns[r].seconds, 3)} s`);
+    }
+    const sorted = [...ksegRuns].sort((a, b) => a.seconds - b.seconds);
+    const median = sorted[(runs - 1) >> 1];
+    const peaks = ksegRuns.map((r) => r.peakRssKiB).filter((k): k is number => k !== null);
+    const kseg = {
+      ...summarize({ ...median, exitCode: ksegRuns.find((r) => r.exitCode !== 0)?.exitCode ?? median.exitCode, peakRssKiB: peaks.length > 0 ? Math.max(...peaks) : null }),
+      runsSeconds: ksegRuns.map((r) => round(r.seconds, 3)),
+    };
+    log(`kseg: ${kseg.recordsPerSec} records/s (median of ${runs}), ${kseg.mbPerSec} MB/s, peak RSS ${kseg.peakRssMiB} MiB, exit ${kseg.exitCode}`);
     // The same dump on one thread (--jobs 0): what the record path alone does.
     const oneThread = summarize(await runChild([...argv.slice(0, 3), '--jobs', '0', ...argv.slice(3)]));
     log(`kseg --jobs 0: ${oneThread.recordsPerSec} records/s, peak RSS ${oneThread.peakRssMiB} MiB`);
@@ -272,7 +305,7 @@ export async function runDumpBench(opts: DumpBenchOptions = {}): Promise<DumpBen
     const threeSegments = { seconds: round(three.seconds, 3), recordsPerSec: Math.round((3 * seg.records) / three.seconds), peakRssMiB: three.peakRssKiB === null ? null : round(three.peakRssKiB / 1024), exitCode: three.exitCode };
     log(`kseg, the segment 3 times in one run: ${threeSegments.recordsPerSec} records/s`);
     const cap = Math.min(opts.pythonCapBytes ?? 32 * MiB, seg.bytes);
-    const kafkaPython = opts.noPython ? { skipped: 'disabled (--no-python)' } : kafkaPythonDecode(file, cap);
+    const kafkaPython = opts.noPython ? { skipped: 'disabled (--no-python)' } : kafkaPythonDecode(file, cap, runs);
     const ratio = 'recordsPerSec' in kafkaPython ? round(kseg.recordsPerSec / kafkaPython.recordsPerSec) : null;
     if ('recordsPerSec' in kafkaPython) log(`kafka-python: ${kafkaPython.recordsPerSec} records/s on the first ${round(kafkaPython.bytes / MiB)} MiB -> kseg is ${ratio}x`);
     else log(`kafka-python skipped: ${kafkaPython.skipped}`);
