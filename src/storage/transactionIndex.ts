@@ -19,6 +19,20 @@ export interface AbortedTxn {
 /** Identifies an aborted transaction (producer, first and last offset); last stable offsets may differ. */
 export const abortedTxnKey = (t: AbortedTxn): string => `${t.producerId}:${t.firstOffset}:${t.lastOffset}`;
 
+/**
+ * A segment's stored .txnindex entries against the aborted transactions its ABORT markers close
+ * (a producer-state replay): those without an entry, and the indexes of entries no marker closes.
+ */
+export function diffAbortedTxns(stored: readonly AbortedTxn[], aborted: readonly AbortedTxn[]): { missing: AbortedTxn[]; extra: number[] } {
+  const storedKeys = new Set(stored.map(abortedTxnKey));
+  const abortedKeys = new Set(aborted.map(abortedTxnKey));
+  const extra: number[] = [];
+  stored.forEach((t, i) => {
+    if (!abortedKeys.has(abortedTxnKey(t))) extra.push(i);
+  });
+  return { missing: aborted.filter((t) => !storedKeys.has(abortedTxnKey(t))), extra };
+}
+
 export function encodeAbortedTxn(t: AbortedTxn): Buffer {
   const b = Buffer.alloc(ABORTED_TXN_SIZE);
   writeInt16(b, 0, t.version);

@@ -13,6 +13,7 @@ import { writeInt64, writeInt32 } from '../format/int64.js';
 import {
   abortedTxnKey,
   batchProducerInfo,
+  diffAbortedTxns,
   encodeAbortedTxn,
   decodeTransactionIndex,
   decodeProducerSnapshot,
@@ -126,8 +127,9 @@ function rebuiltTxnIndex(path: string, aborted: AbortedTxn[]): { data: Buffer; r
   const stored = readTxnIndex(path);
   const byKey = new Map((stored ?? []).map((t) => [abortedTxnKey(t), t]));
   const entries = aborted.map((t) => byKey.get(abortedTxnKey(t)) ?? t);
-  const missing = aborted.filter((t) => !byKey.has(abortedTxnKey(t))).length;
-  const extra = stored === null ? 0 : stored.length - (aborted.length - missing);
+  const diff = diffAbortedTxns(stored ?? [], aborted);
+  const missing = diff.missing.length;
+  const extra = stored === null ? 0 : diff.extra.length;
   if (stored !== null && missing === 0 && extra === 0 && stored.every((t, i) => abortedTxnKey(t) === abortedTxnKey(aborted[i]))) return null;
   const why = stored === null ? 'undecodable' : [missing > 0 ? `${missing} aborted transaction(s) missing` : '', extra > 0 ? `${extra} not closed by an ABORT marker in the log` : ''].filter((x) => x).join(', ') || 'out of order';
   return { data: Buffer.concat(entries.map(encodeAbortedTxn)), reason: `rebuilt from the ABORT markers in the log (${why})` };

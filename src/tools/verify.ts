@@ -27,8 +27,8 @@ import {
   RECOVERY_POINT_CHECKPOINT,
   REPLICATION_OFFSET_CHECKPOINT,
   LOG_START_OFFSET_CHECKPOINT,
-  abortedTxnKey,
   batchProducerInfo,
+  diffAbortedTxns,
   producerStateAtLogStart,
   type AbortedTxn,
   type BatchProducerInfo,
@@ -318,15 +318,15 @@ function checkAbortedTxns(dir: string, bases: number[], results: SegmentResult[]
     } catch {
       return; // undecodable: reported by verifyTxnIndex
     }
-    const storedKeys = new Set(stored.map(abortedTxnKey));
-    const abortedKeys = new Set(aborted.map(abortedTxnKey));
-    for (const a of aborted) {
-      if (!storedKeys.has(abortedTxnKey(a))) c.add(path, null, a.lastOffset, 'txn-index', `the ABORT marker at offset ${a.lastOffset} (producer ${a.producerId}, transaction from offset ${a.firstOffset}) has no entry in ${basename(path)}: read_committed consumers would return its aborted records`, 'error', 'an entry', 'none');
+    const { missing, extra } = diffAbortedTxns(stored, aborted);
+    for (const a of missing) {
+      c.add(path, null, a.lastOffset, 'txn-index', `the ABORT marker at offset ${a.lastOffset} (producer ${a.producerId}, transaction from offset ${a.firstOffset}) has no entry in ${basename(path)}: read_committed consumers would return its aborted records`, 'error', 'an entry', 'none');
     }
-    stored.forEach((t, i) => {
+    for (const i of extra) {
+      const t = stored[i];
       // (an entry past the segment's end is reported by verifyTxnIndex)
-      if (!abortedKeys.has(abortedTxnKey(t)) && t.lastOffset < r.nextOffset) c.add(path, i * 34, t.lastOffset, 'txn-index', `aborted transaction ${i} (producer ${t.producerId}, offsets ${t.firstOffset}..${t.lastOffset}) is not closed by an ABORT marker in the log`, 'error');
-    });
+      if (t.lastOffset < r.nextOffset) c.add(path, i * 34, t.lastOffset, 'txn-index', `aborted transaction ${i} (producer ${t.producerId}, offsets ${t.firstOffset}..${t.lastOffset}) is not closed by an ABORT marker in the log`, 'error');
+    }
   });
 }
 
