@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CorruptRecordError, crc32, KsegError, LegacyRecordBatch, RecordBatch, readControlRecord, timestampTypeName, type Batch, type Record as KafkaRecord } from '../format/index.js';
 import { INDEX_SUFFIX, offsetFileName, TIME_INDEX_SUFFIX } from '../storage/fileNames.js';
-import { LogFileReader, type LogReadEnd } from '../storage/logFileReader.js';
+import { baseOffsetFromName, LogFileReader, type LogReadEnd } from '../storage/logFileReader.js';
 import { OffsetIndex } from '../storage/offsetIndex.js';
 import { TimeIndex } from '../storage/timeIndex.js';
 import type { DumpOptions } from './dump.js';
@@ -140,8 +140,10 @@ function invalidReason(batch: Batch): string {
 /** The line before a log's batches: `Log starting offset: N`, or a KRaft snapshot's header. */
 export function logHeader(file: string, kind: FileKind): HeaderEvent | null {
   const name = basename(file);
-  const base = /^(\d{20})/.test(name) ? Number(name.slice(0, 20)) : null;
-  if (kind === 'log') return { type: 'header', text: `Log starting offset: ${base}`, baseOffset: base ?? undefined };
+  if (kind === 'log') {
+    const base = baseOffsetFromName(name);
+    return { type: 'header', text: `Log starting offset: ${base}`, baseOffset: base ?? undefined };
+  }
   if (name === 'bootstrap.checkpoint') return { type: 'header', text: 'KRaft bootstrap snapshot' };
   const m = /^(\d{20})-(\d{10})\.checkpoint$/.exec(name);
   if (m) return { type: 'header', text: `Snapshot end offset: ${Number(m[1])}, epoch: ${Number(m[2])}`, snapshotEndOffset: Number(m[1]), snapshotEpoch: Number(m[2]) };
