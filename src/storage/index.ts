@@ -9,6 +9,7 @@ export * from './producerSnapshot.js';
 export * from './producerState.js';
 export * from './checkpointFile.js';
 export * from './atomicWrite.js';
+export * from './logWriter.js';
 export * from './logSegment.js';
 export * from './logFileReader.js';
 export * from './partitionLog.js';

@@ -4,10 +4,11 @@
 // an entry (its last offset → its start position), and the time index gets (max timestamp so far,
 // its offset) if that timestamp is new. Recomputing the indexes the way recovery does gives the same.
 
-import { closeSync, fstatSync, fsyncSync, openSync, writeSync, fsync, close } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, fsync, close } from 'node:fs';
 import { join } from 'node:path';
 import { INDEX_SUFFIX, LOG_SUFFIX, offsetFileName, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX } from './fileNames.js';
 import type { LogConfig } from './logConfig.js';
+import { synchronousLogWriter, type LogWriter } from './logWriter.js';
 import { OffsetIndex } from './offsetIndex.js';
 import { TimeIndex } from './timeIndex.js';
 import { TransactionIndex } from './transactionIndex.js';
@@ -25,12 +26,20 @@ export class LogSegment {
   /** Max timestamp of the first batch: what segment.ms is measured from (Kafka's rollingBasedTimestamp). */
   private rollingBasedTimestamp = -1;
   private readonly createdMs: number;
+  /**
+   * With a write-behind writer: for each append that added index entries, its write's sequence
+   * number and the entry counts after it, as triples. Entries are written out only once the
+   * write they point into is done (writeIndexEntries).
+   */
+  private readonly entryGates: number[] = [];
+  private gateHead = 0;
 
   constructor(
     readonly dir: string,
     readonly baseOffset: number,
     readonly config: LogConfig,
     now: number,
+    private readonly writer: LogWriter = synchronousLogWriter,
   ) {
     this.logPath = join(dir, offsetFileName(baseOffset, LOG_SUFFIX));
     this.fd = openSync(this.logPath, 'a');
@@ -44,6 +53,10 @@ export class LogSegment {
       this.offsetOfMaxTimestampSoFar = last.offset;
     }
     this.createdMs = now;
+    if (!writer.synchronous) {
+      this.offsetIndex.autoWrite = false;
+      this.timeIndex.autoWrite = false;
+    }
   }
 
   /** LogSegment.shouldRoll for an incoming batch. */
@@ -58,13 +71,13 @@ export class LogSegment {
     );
   }
 
-  /** Appends one batch (its bytes, last offset and max timestamp). */
-  append(batch: Uint8Array, lastOffset: number, maxTimestamp: number): void {
+  /** Appends one batch (its bytes, last offset and max timestamp); returns the writer's sequence number for it. */
+  append(batch: Uint8Array, lastOffset: number, maxTimestamp: number): number {
     const physicalPosition = this.size;
     if (physicalPosition === 0) this.rollingBasedTimestamp = maxTimestamp;
-    let written = 0;
-    while (written < batch.length) written += writeSync(this.fd, batch, written, batch.length - written);
-    this.size += batch.length;
+    const size = batch.length; // (the writer may take the buffer: see LogWriter.append)
+    const seq = this.writer.append(this.fd, batch, this.logPath);
+    this.size += size;
     if (maxTimestamp > this.maxTimestampSoFar) {
       this.maxTimestampSoFar = maxTimestamp;
       this.offsetOfMaxTimestampSoFar = lastOffset;
@@ -73,18 +86,49 @@ export class LogSegment {
       this.offsetIndex.append(lastOffset, physicalPosition);
       this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
       this.bytesSinceLastIndexEntry = 0;
+      if (!this.writer.synchronous) this.entryGates.push(seq, this.offsetIndex.entries, this.timeIndex.entries);
     }
-    this.bytesSinceLastIndexEntry += batch.length;
+    this.bytesSinceLastIndexEntry += size;
+    return seq;
   }
 
-  /** Index entries appended since the last call reach the files (see offsetIndex.ts). */
+  /**
+   * Index entries appended since the last call reach the files (see offsetIndex.ts): all of them,
+   * or with a write-behind writer those whose batches are written.
+   */
   writeIndexEntries(): void {
-    this.offsetIndex.writePending();
-    this.timeIndex.writePending();
+    if (this.writer.synchronous) {
+      this.offsetIndex.writePending();
+      this.timeIndex.writePending();
+      return;
+    }
+    const gates = this.entryGates;
+    const done = this.writer.completed;
+    let i = this.gateHead;
+    if (i >= gates.length || gates[i] >= done) return;
+    while (i + 3 < gates.length && gates[i + 3] < done) i += 3;
+    this.offsetIndex.writePending(gates[i + 1]);
+    this.timeIndex.writePending(gates[i + 2]);
+    this.gateHead = i + 3;
+    if (this.gateHead === gates.length) {
+      gates.length = 0;
+      this.gateHead = 0;
+    } else if (this.gateHead > 3 * 1024) {
+      gates.splice(0, this.gateHead);
+      this.gateHead = 0;
+    }
+  }
+
+  /** Waits for this log's writes (and every earlier one) to be in the file. */
+  private drain(): void {
+    this.writer.drain();
+    this.entryGates.length = 0;
+    this.gateHead = 0;
   }
 
   /** fsync the log and its indexes; returns the number of fsync calls. */
   flush(): number {
+    this.drain();
     fsyncSync(this.fd);
     this.offsetIndex.flush();
     this.timeIndex.flush();
@@ -93,6 +137,7 @@ export class LogSegment {
 
   /** Roll/close: the final time-index entry, then indexes trimmed to their entries (idempotent). */
   finishIndexes(): void {
+    this.drain();
     if (this.maxTimestampSoFar >= 0) this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
     this.offsetIndex.trimToValidSize();
     this.timeIndex.trimToValidSize();
@@ -113,7 +158,7 @@ export class LogSegment {
   }
 
   close(): void {
-    this.finishIndexes();
+    this.finishIndexes(); // (drains: the writer is done with the fd before it is closed)
     this.offsetIndex.close(false);
     this.timeIndex.close(false);
     this.txnIndex.close();

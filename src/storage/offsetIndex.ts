@@ -24,6 +24,12 @@ abstract class AbstractIndex {
   readonly maxEntries: number;
   /** Entries below this slot are in the file; the rest only in `data` (see writePending). */
   private written = 0;
+  /**
+   * Whether a page of pending entries is written without waiting for the owner. An owner whose
+   * log bytes are written behind turns it off: an entry must not reach the file before the batch
+   * it points at (LogSegment.writeIndexEntries).
+   */
+  autoWrite = true;
 
   constructor(
     readonly path: string,
@@ -74,17 +80,18 @@ abstract class AbstractIndex {
     closeSync(this.fd);
   }
 
-  /** Entries appended since the last write reach the file, in one positioned write. */
-  writePending(): void {
+  /** Entries appended since the last write, up to entry `upTo`, reach the file in one positioned write. */
+  writePending(upTo = this.entries): void {
+    if (upTo <= this.written) return;
     let at = this.written * this.entrySize;
-    const end = this.entries * this.entrySize;
+    const end = upTo * this.entrySize;
     while (at < end) at += writeSync(this.fd, this.data, at, end - at, at);
-    this.written = this.entries;
+    this.written = upTo;
   }
 
   /** After an append: a page's worth of pending entries is written without waiting for the owner. */
   protected appended(): void {
-    if ((this.entries - this.written) * this.entrySize >= WRITE_BEHIND_BYTES) this.writePending();
+    if (this.autoWrite && (this.entries - this.written) * this.entrySize >= WRITE_BEHIND_BYTES) this.writePending();
   }
 
   protected relative(offset: number): number {

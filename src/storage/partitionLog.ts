@@ -13,6 +13,7 @@ import { FlushPolicy } from './flushPolicy.js';
 import type { LogConfig } from './logConfig.js';
 import { LogFileReader } from './logFileReader.js';
 import { LogSegment } from './logSegment.js';
+import { synchronousLogWriter, type LogWriter } from './logWriter.js';
 import { OffsetIndex } from './offsetIndex.js';
 import { decodeProducerSnapshot } from './producerSnapshot.js';
 import { batchProducerInfo, ProducerState } from './producerState.js';
@@ -31,6 +32,8 @@ export interface AppendResult {
   lastOffset: number;
   /** True when the flush policy fsynced the log after this append. */
   flushed: boolean;
+  /** The log writer's sequence number for the write (see LogWriter.completed). */
+  writeSeq: number;
 }
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
@@ -56,6 +59,7 @@ export class PartitionLog {
     readonly config: LogConfig,
     readonly leaderEpoch: number,
     private readonly now: () => number,
+    private readonly writer: LogWriter,
   ) {
     this.dir = join(logDir, partitionDirName(topic, partition));
     this.flushPolicy = new FlushPolicy(config.flushMessages, config.flushMs, now());
@@ -66,8 +70,14 @@ export class PartitionLog {
    * offset; a log whose last segment ends in invalid bytes is refused (run `kseg recover` first) so
    * nothing is appended after garbage.
    */
-  static open(logDir: string, topic: string, partition: number, config: LogConfig, opts: { leaderEpoch?: number; topicId?: string; now?: () => number } = {}): PartitionLog {
-    const log = new PartitionLog(logDir, topic, partition, config, opts.leaderEpoch ?? 0, opts.now ?? Date.now);
+  static open(
+    logDir: string,
+    topic: string,
+    partition: number,
+    config: LogConfig,
+    opts: { leaderEpoch?: number; topicId?: string; now?: () => number; writer?: LogWriter } = {},
+  ): PartitionLog {
+    const log = new PartitionLog(logDir, topic, partition, config, opts.leaderEpoch ?? 0, opts.now ?? Date.now, opts.writer ?? synchronousLogWriter);
     log.load(opts.topicId);
     return log;
   }
@@ -82,7 +92,7 @@ export class PartitionLog {
       .sort((a, b) => a - b);
     const now = this.now();
     if (bases.length === 0) {
-      this.segments.push(new LogSegment(this.dir, 0, this.config, now));
+      this.segments.push(new LogSegment(this.dir, 0, this.config, now, this.writer));
       return;
     }
     this.logStartOffset = bases[0];
@@ -112,7 +122,7 @@ export class PartitionLog {
     if (bad) {
       throw new CorruptRecordError(`${lastLogPath} ends with ${bad.remainingBytes} invalid bytes at position ${bad.position} (${bad.message}); run kseg recover before appending`, bad.position);
     }
-    const last = new LogSegment(this.dir, lastBase, this.config, now);
+    const last = new LogSegment(this.dir, lastBase, this.config, now, this.writer);
     this.nextOffset = next;
     // Producer state from the latest snapshot, if any (written at roll and close), then, like
     // Kafka's LogLoader, the batches after it: a log that was not closed (a crash, SIGKILL) has
@@ -163,21 +173,25 @@ export class PartitionLog {
     if (this.activeSegment.shouldRoll(batch.length, maxTimestamp, lastOffset, now)) this.roll(now);
     const seg = this.activeSegment;
     if (view.partitionLeaderEpoch >= 0) this.assignEpoch(view.partitionLeaderEpoch, baseOffset);
-    seg.append(batch, lastOffset, maxTimestamp);
+    // Everything needed from the batch is read before it is appended: a write-behind writer may
+    // take its buffer (transfer it to its thread).
+    const producer = view.producerId >= 0 ? batchProducerInfo(view, baseOffset, lastOffset) : null;
+    const size = batch.length;
+    const writeSeq = seg.append(batch, lastOffset, maxTimestamp);
     this.nextOffset = lastOffset + 1;
-    if (view.producerId >= 0) {
-      const aborted = this.producerState.update(batchProducerInfo(view, baseOffset, lastOffset));
+    if (producer !== null) {
+      const aborted = this.producerState.update(producer);
       if (aborted) seg.txnIndex.append(aborted);
     }
     this.stats.batches++;
-    this.stats.bytes += batch.length;
+    this.stats.bytes += size;
     this.stats.records += count;
     let flushed = false;
     if (!this.flushPolicy.never && this.flushPolicy.onAppend(count, now)) {
       this.flush();
       flushed = true;
     }
-    return { baseOffset, lastOffset, flushed };
+    return { baseOffset, lastOffset, flushed, writeSeq };
   }
 
   /**
@@ -216,7 +230,7 @@ export class PartitionLog {
         }),
       ),
     );
-    this.segments.push(new LogSegment(this.dir, this.nextOffset, this.config, now));
+    this.segments.push(new LogSegment(this.dir, this.nextOffset, this.config, now, this.writer));
     this.stats.rolls++;
   }
 

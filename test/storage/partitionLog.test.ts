@@ -7,7 +7,8 @@ import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writ
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildRecordBatch, controlKey, ControlRecordType, CorruptRecordError, endTxnMarkerValue } from '../../src/format/index.js';
-import { logConfig, OffsetIndex, PartitionLog, TimeIndex, type LogConfig } from '../../src/storage/index.js';
+import { writeSync } from 'node:fs';
+import { logConfig, OffsetIndex, PartitionLog, TimeIndex, type LogConfig, type LogWriter } from '../../src/storage/index.js';
 import {
   cleanupTempDirs,
   readBatches,
@@ -230,6 +231,96 @@ describe('index classes', () => {
     expect(ti.lookup(T0 + 99)).toEqual({ timestamp: T0 + 30, offset: 9 });
     ti.close();
     expect(statSync(p).size).toBe(24);
+  });
+});
+
+/** A LogWriter that holds appends (copies) until the test lets them through, as a writer thread would. */
+class HeldWriter implements LogWriter {
+  readonly synchronous = false;
+  completed = 0;
+  private readonly queue: { fd: number; bytes: Buffer }[] = [];
+  drains = 0;
+
+  append(fd: number, bytes: Uint8Array): number {
+    this.queue.push({ fd, bytes: Buffer.from(bytes) });
+    return this.completed + this.queue.length - 1;
+  }
+
+  /** Writes the next `n` held appends. */
+  release(n: number): void {
+    for (const { fd, bytes } of this.queue.splice(0, n)) {
+      writeSync(fd, bytes);
+      this.completed++;
+    }
+  }
+
+  drain(): void {
+    this.drains++;
+    this.release(this.queue.length);
+  }
+}
+
+describe('a log written behind (a LogWriter that is not synchronous)', () => {
+  it('index entries reach the files only once the batches they point into are written; flush, roll and close drain first', async () => {
+    const dir = tempDir();
+    const writer = new HeldWriter();
+    const log = PartitionLog.open(dir, 't', 0, logConfig({ indexIntervalBytes: 1 }), { now: clock().now, writer });
+    const pdir = join(dir, 't-0');
+    const entries = () => readOffsetIndexFile(segFile(pdir, 0, '.index'), 0, true);
+    const logSize = () => statSync(segFile(pdir, 0, '.log')).size;
+    const seqs: number[] = [];
+    // index.interval.bytes 1: an entry for every batch but the first; 600 entries fill more than a page.
+    for (let i = 0; i < 601; i++) seqs.push(log.append(batch(2, T0 + 2 * i)).writeSeq);
+    expect(seqs).toEqual(seqs.map((_, i) => i));
+    log.writeIndexEntries();
+    expect(logSize()).toBe(0);
+    expect(entries()).toEqual([]); // nothing written, no entry: not even the page's worth
+    writer.release(300);
+    log.writeIndexEntries();
+    const written = entries();
+    expect(written.length).toBe(299); // the entries of batches 1..299
+    for (const e of written) expect(e.position).toBeLessThan(logSize());
+    log.flush(); // drains, then everything
+    expect(writer.drains).toBe(1);
+    expect(entries().length).toBe(600);
+    for (let i = 0; i < 5; i++) log.append(batch(2, T0 + 5000 + i));
+    await log.close();
+    expect(writer.drains).toBeGreaterThan(1);
+    const e = recomputeIndexes(segFile(pdir, 0, '.log'), 1);
+    expect(readOffsetIndexFile(segFile(pdir, 0, '.index'), 0)).toEqual(e.offsets);
+    expect(readTimeIndexFile(segFile(pdir, 0, '.timeindex'), 0)).toEqual(e.times);
+  });
+
+  it('the batch buffer may be taken by the writer: the log reads what it needs first', async () => {
+    const dir = tempDir();
+    // A writer that detaches what it is given (like a transfer to another thread), after writing it.
+    const detaching: LogWriter = {
+      synchronous: true,
+      completed: 0,
+      append(fd, bytes) {
+        writeSync(fd, bytes);
+        structuredClone(bytes.buffer, { transfer: [bytes.buffer as ArrayBuffer] });
+        return (this as { completed: number }).completed++;
+      },
+      drain() {},
+    };
+    const log = PartitionLog.open(dir, 't', 0, logConfig({ indexIntervalBytes: 1 }), { now: clock().now, writer: detaching });
+    const txn = { producerId: 9, producerEpoch: 0, baseSequence: 0, isTransactional: true };
+    for (let i = 0; i < 4; i++) log.append(Buffer.from(batch(3, T0 + i, 40, { ...txn, baseSequence: 3 * i })));
+    const commit = buildRecordBatch([{ timestamp: T0 + 9, key: controlKey(ControlRecordType.COMMIT), value: endTxnMarkerValue(0) }], {
+      producerId: 9,
+      producerEpoch: 0,
+      isTransactional: true,
+      isControl: true,
+      partitionLeaderEpoch: 0,
+    });
+    log.append(Buffer.from(commit));
+    expect(log.stats.bytes).toBe(statSync(segFile(join(dir, 't-0'), 0, '.log')).size);
+    // The producer state saw every batch, the commit included (read before the buffer was taken).
+    expect(log.producerState.entries().map((e) => [e.producerId, e.lastSequence, e.currentTxnFirstOffset ?? -1])).toEqual([[9, 11, -1]]);
+    await log.close();
+    const e = recomputeIndexes(segFile(join(dir, 't-0'), 0, '.log'), 1);
+    expect(readOffsetIndexFile(segFile(join(dir, 't-0'), 0, '.index'), 0)).toEqual(e.offsets);
   });
 });
 
