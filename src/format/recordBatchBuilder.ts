@@ -40,10 +40,25 @@ export interface RecordInput {
 
 const NO_HEADERS: readonly RecordHeader[] = [];
 
+/**
+ * Where a builder gets its buffers when batches leave it without a copy (buildDetached): the
+ * caller owns the buffer under a detached batch, and the builder takes a new one from here.
+ */
+export interface BufferSource {
+  /** A buffer of at least `minBytes`. */
+  acquire(minBytes: number): Buffer;
+  /** A buffer from acquire() the builder no longer uses (outgrown). */
+  release(buf: Buffer): void;
+}
+
+const EMPTY = Buffer.alloc(0);
+
 export class RecordBatchBuilder {
   private buf: Buffer;
   /** Where buildView() writes batches of codecs that compress into a given buffer (reused, grown). */
-  private compressed: Buffer = Buffer.alloc(0);
+  private compressed: Buffer = EMPTY;
+  /** Size of the buffer buildDetached() gave away, for the next one. */
+  private capacity = 0;
   private pos = RECORDS_OFFSET;
   private count = 0;
   private lastOffsetDelta = -1;
@@ -53,9 +68,24 @@ export class RecordBatchBuilder {
   private readonly headerKeyStrings: string[] = [];
   private readonly headerKeyBytes: Buffer[] = [];
 
-  constructor(opts: RecordBatchOptions = {}, initialCapacity = 16 * 1024) {
-    this.buf = Buffer.allocUnsafe(Math.max(initialCapacity, 256));
+  constructor(
+    opts: RecordBatchOptions = {},
+    initialCapacity = 16 * 1024,
+    private readonly source: BufferSource | null = null,
+  ) {
+    this.buf = this.allocate(Math.max(initialCapacity, 256));
     this.reset(opts);
+  }
+
+  private allocate(n: number): Buffer {
+    return this.source !== null ? this.source.acquire(n) : Buffer.allocUnsafe(n);
+  }
+
+  /** `old` is outgrown by `next` (same source). */
+  private replace(old: Buffer, n: number): Buffer {
+    const next = this.allocate(n);
+    if (this.source !== null && old !== EMPTY) this.source.release(old);
+    return next;
   }
 
   reset(opts: RecordBatchOptions = this.opts): this {
@@ -79,8 +109,15 @@ export class RecordBatchBuilder {
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
+    const old = this.buf;
+    if (old === EMPTY) {
+      // Detached (buildDetached): a buffer as big as the last one.
+      this.buf = this.allocate(Math.max(this.capacity, this.pos + n));
+      return;
+    }
+    const next = this.allocate(Math.max(old.length * 2, this.pos + n));
+    old.copy(next, 0, 0, this.pos);
+    if (this.source !== null) this.source.release(old);
     this.buf = next;
   }
 
@@ -211,6 +248,7 @@ export class RecordBatchBuilder {
    * valid as long; other codecs are built as by build().
    */
   buildView(): Buffer {
+    if (this.buf === EMPTY) this.ensure(0); // detached, and no record since
     const o = this.opts;
     const codec = o.codec ?? Codec.None;
     const bound = codec === Codec.None ? null : maxCompressedLength(codec, this.pos - RECORDS_OFFSET);
@@ -219,7 +257,7 @@ export class RecordBatchBuilder {
       // Codecs that compress into a given buffer write straight after the header in a second
       // reused buffer: no compressed buffer allocated and copied per batch.
       const need = RECORD_BATCH_OVERHEAD + bound;
-      if (this.compressed.length < need) this.compressed = Buffer.allocUnsafe(Math.max(need, 2 * this.compressed.length));
+      if (this.compressed.length < need) this.compressed = this.replace(this.compressed, Math.max(need, 2 * this.compressed.length));
       const n = compressInto(codec, records, this.compressed, RECORDS_OFFSET, { level: o.level, magic: 2 });
       const view = this.compressed.subarray(0, RECORDS_OFFSET + n);
       this.writeHeader(view, codec);
@@ -231,8 +269,29 @@ export class RecordBatchBuilder {
     return view;
   }
 
+  /**
+   * buildView(), and the buffer under the returned view leaves the builder: it is the caller's
+   * until the caller gives it back to the source, and the builder continues in a new buffer from
+   * its source. Lets a batch be written while the next one is built, with no copy. Without a
+   * source, build().
+   */
+  buildDetached(): Buffer {
+    if (this.source === null) return this.build();
+    const view = this.buildView();
+    // The next buffer is taken when the next record needs it (ensure), after the caller has
+    // handed this one on: a source that waits for buffers to come back then waits with the
+    // batch already gone.
+    const within = (b: Buffer) => view.buffer === b.buffer && view.byteOffset === b.byteOffset;
+    if (within(this.buf)) {
+      this.capacity = this.buf.length;
+      this.buf = EMPTY;
+    } else if (within(this.compressed)) this.compressed = EMPTY;
+    return view;
+  }
+
   /** Finishes the batch: returns a fresh Buffer holding exactly its bytes. */
   build(): Buffer {
+    if (this.buf === EMPTY) this.ensure(0);
     const o = this.opts;
     const codec = o.codec ?? Codec.None;
     let out: Buffer;
