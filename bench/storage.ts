@@ -67,7 +67,7 @@ export interface Stat {
 
 export interface ProduceFigures {
   id: string;
-  config: Pick<ProduceOptions, 'recordSize' | 'batchSize' | 'compressionType' | 'lingerMs' | 'workers'> & { numRecords: number; warmupRecords: number; flushMessages: number | 'never' };
+  config: Pick<ProduceOptions, 'recordSize' | 'batchSize' | 'compressionType' | 'lingerMs' | 'workers' | 'writeBehind'> & { numRecords: number; warmupRecords: number; flushMessages: number | 'never' };
   records: number;
   valueBytes: number;
   bytesOnDisk: number;
@@ -181,6 +181,8 @@ interface ProduceCaseSpec {
   batchSize?: number;
   compressionType?: ProduceOptions['compressionType'];
   flushMessages?: number;
+  /** produce()'s writeBehind (default: its own, by batch size). */
+  writeBehind?: boolean;
   /** Write and delete a scratch file of this many bytes before each timed run. */
   warmBytes: number;
   /** Fraction of the records produce() treats as warm-up (steadyState excludes them); default 1/64. */
@@ -240,6 +242,7 @@ export async function runStorageBench(opts: StorageBenchOptions = {}): Promise<S
         batchSize: spec.batchSize,
         compressionType: spec.compressionType ?? 'none',
         flushMessages: spec.flushMessages,
+        writeBehind: spec.writeBehind,
         warmupRecords: Math.max(1, Math.ceil(records * (spec.warmupFraction ?? 1 / 64))),
         workers: 1,
       });
@@ -278,6 +281,7 @@ export async function runStorageBench(opts: StorageBenchOptions = {}): Promise<S
           compressionType: last.config.compressionType,
           lingerMs: last.config.lingerMs,
           workers: 1,
+          writeBehind: last.config.writeBehind,
           numRecords: spec.records,
           warmupRecords: last.config.warmupRecords,
           flushMessages: spec.flushMessages ?? 'never',
@@ -350,6 +354,14 @@ export async function runStorageBench(opts: StorageBenchOptions = {}): Promise<S
       targets.push({ name: 'produce MB/s (1 KiB, none, 1 MiB batches, steady) / raw buffered write', case: spec1k.id, value: ratio, target: 0.8, met: ratio >= 0.8, vs: `raw.inProcess.writeMBps ${rawWrite}` });
       const ratioSync = round(figures.overall.mbPerSec.median / rawWriteSync, 3);
       targets.push({ name: '(info) produce MB/s overall incl. close-time fsync / raw write+fdatasync', case: spec1k.id, value: ratioSync, target: 0, met: true, vs: `raw.inProcess.writeFdatasyncMBps ${rawWriteSync}` });
+    }
+    // The same without the write-behind thread: each batch written by the thread that built it.
+    const spec1kInline: ProduceCaseSpec = { ...spec1k, id: 'produce/none/1KiB/1MiB/no-write-behind', writeBehind: false };
+    if (want(spec1kInline.id)) {
+      const { figures } = await produceCase(spec1kInline, false);
+      produceFigures.push(figures);
+      const ratio = round(figures.steady.mbPerSec.median / rawWrite, 3);
+      targets.push({ name: '(info) produce MB/s (1 KiB, none, 1 MiB batches, steady, --no-write-behind) / raw buffered write', case: spec1kInline.id, value: ratio, target: 0, met: true, vs: `raw.inProcess.writeMBps ${rawWrite}` });
     }
 
     // ---- codec speed on the same payload (records sections of the 1 KiB log's batches) --------

@@ -48,6 +48,8 @@ export function registerProduce(program: Command): void {
     .option('--abort-ratio <0..1>', 'fraction of transactions aborted (writes .txnindex)', parseNumberArg, 0)
     .option('--warmup-records <n>', 'records excluded from the steady-state summary', parseIntArg, 0)
     .option('--workers <n>', 'worker threads (partitions are spread over them)', parseIntArg, 1)
+    .option('--write-behind', 'write batches on a thread of their own while the next are built (default when --batch-size is 256KiB or more)')
+    .option('--no-write-behind', 'write each batch on the thread that built it, as a broker request thread does')
     .option('--reporting-interval <ms>', 'interval between window lines', parseIntArg, 5000)
     .option('--seed <n>', 'seed for payloads, keys and aborts', parseIntArg, 0)
     .option('--json', 'print one JSON object with the config and results')

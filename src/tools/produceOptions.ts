@@ -35,6 +35,11 @@ export interface ProduceOptions {
   abortRatio: number;
   warmupRecords: number;
   workers: number;
+  /**
+   * Batches are written by a thread of their own while the next are built (tools/writeBehind.ts).
+   * Default: when batch.size is at least WRITE_BEHIND_MIN_BATCH_BYTES (producerEngine.ts).
+   */
+  writeBehind?: boolean;
   reportingIntervalMs: number;
   seed: number;
 }

@@ -2,8 +2,11 @@
 // batches (closed at batch.size or after linger.ms, whichever comes first), compressed, CRC'd and
 // appended to the partition logs in the log dir. One engine runs per worker thread, owning a subset
 // of the partitions. Latency = record creation → its batch appended (and fsynced when the flush
-// policy flushes on that append), recorded per record in µs.
+// policy flushes on that append), recorded per record in µs. With write-behind (by default for
+// batches of 256 KiB and more) the batches are written by a thread of their own (writeBehind.ts)
+// and "appended" is when that thread finished the write.
 
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Codec, codecId, ControlRecordType, controlKey, endTxnMarkerValue, RecordBatchBuilder, type RecordBatchOptions } from '../format/index.js';
 import { logConfig, PartitionLog } from '../storage/index.js';
@@ -11,6 +14,15 @@ import { LatencyRecorder, newHistogram, Window, type Histogram } from './latency
 import { filePayloads, keySource, monotonicPayloads, poolPayloads, rng, type PayloadSource } from './payload.js';
 import { partitionForKey } from './murmur2.js';
 import type { ProduceOptions } from './produceOptions.js';
+import { WriteBehind } from './writeBehind.js';
+
+/**
+ * Below this batch.size the hand-off to the writer thread (some µs per batch) costs more than the
+ * write it takes off the producing thread, so batches are written where they are built.
+ */
+export const WRITE_BEHIND_MIN_BATCH_BYTES = 256 * 1024;
+/** How much the writer may have in hand: a few large batches, so it is never idle waiting for one. */
+const WRITE_BEHIND_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
 
 export interface EngineProgress {
   records: number;
@@ -85,6 +97,12 @@ export class ProducerEngine {
   /** Batch options of a plain (not idempotent) producer: the same for every batch, made once. */
   private readonly plainBatchOptions: RecordBatchOptions;
   private readonly batchSize: number;
+  private readonly writer: WriteBehind | null;
+  /** Batches handed to the writer whose latencies are not recorded yet: write sequence, creation times, count. */
+  private readonly unwritten: { seq: number; created: Float64Array; count: number }[] = [];
+  private unwrittenHead = 0;
+  /** Creation-time arrays of written batches, for reuse. */
+  private readonly spareCreated: Float64Array[] = [];
   stopped = false;
 
   constructor(private readonly o: EngineOptions) {
@@ -99,10 +117,14 @@ export class ProducerEngine {
       flushMessages: o.flushMessages,
       flushMs: o.flushMs,
     });
+    const useWriter = o.writeBehind ?? o.batchSize >= WRITE_BEHIND_MIN_BATCH_BYTES;
+    // Each engine and its writer poll for each other only while they have a core each.
+    const spinMs = 2 * o.workers <= availableParallelism() ? 2 : 0;
+    const writer = (this.writer = useWriter ? new WriteBehind({ maxInFlightBytes: Math.max(WRITE_BEHIND_IN_FLIGHT_BYTES, 2 * o.batchSize), spinMs }) : null);
     this.states = o.ownedPartitions.map((p) => ({
       partition: p,
-      log: PartitionLog.open(o.logDir, o.topic, p, cfg, { leaderEpoch: 0 }),
-      builder: new RecordBatchBuilder({}, Math.min(o.batchSize * 2, 64 * 1024 * 1024)),
+      log: PartitionLog.open(o.logDir, o.topic, p, cfg, { leaderEpoch: 0, writer: writer ?? undefined }),
+      builder: new RecordBatchBuilder({}, Math.min(o.batchSize * 2, 64 * 1024 * 1024), writer),
       created: new Float64Array(1024),
       firstCreatedMs: 0,
       sequence: 0,
@@ -148,18 +170,33 @@ export class ProducerEngine {
     const n = s.builder.recordCount;
     if (n === 0) return;
     this.uncompressedBytes += s.builder.sizeInBytes;
-    // A view of the builder's buffer (no copy when uncompressed): appended before the builder is reset.
-    const batch = s.builder.buildView();
-    s.log.append(batch);
+    const writer = this.writer;
+    if (writer === null) {
+      // A view of the builder's buffer (no copy when uncompressed): written before the builder is reset.
+      s.log.append(s.builder.buildView());
+      this.recordLatencies(s.created, n, performance.now());
+    } else {
+      this.collectWritten();
+      // The batch's buffer goes to the writer; the builder continues in another.
+      const r = s.log.append(s.builder.buildDetached());
+      if (r.flushed) this.recordLatencies(s.created, n, performance.now());
+      else {
+        this.unwritten.push({ seq: r.writeSeq, created: s.created, count: n });
+        s.created = this.spareCreated.pop() ?? new Float64Array(s.created.length);
+      }
+    }
     if (this.o.idempotent || this.o.transactional) s.sequence = (s.sequence + n) % 2147483648;
     if (this.o.transactional) s.inTxn = true;
-    const now = performance.now();
-    const created = s.created;
+    this.startBatch(s);
+  }
+
+  /** Latencies of a batch's `n` records created at `created[i]`, appended at `appendedMs`. */
+  private recordLatencies(created: Float64Array, n: number, appendedMs: number): void {
     const rec = this.recorder;
     let sum = 0;
     let max = 0;
     for (let i = 0; i < n; i++) {
-      const us = Math.max(1, Math.round((now - created[i]) * 1000));
+      const us = Math.max(1, Math.round((appendedMs - created[i]) * 1000));
       rec.record(us);
       sum += us;
       if (us > max) max = us;
@@ -167,7 +204,25 @@ export class ProducerEngine {
     const w = this.window;
     w.latencySumUs += sum;
     if (max > w.latencyMaxUs) w.latencyMaxUs = max;
-    this.startBatch(s);
+  }
+
+  /** Records the latencies of the batches the writer has finished, as of when it finished each. */
+  private collectWritten(): void {
+    const writer = this.writer!;
+    const q = this.unwritten;
+    let h = this.unwrittenHead;
+    if (h === q.length) return;
+    const done = writer.completed;
+    while (h < q.length && q[h].seq < done) {
+      const b = q[h++];
+      this.recordLatencies(b.created, b.count, writer.doneAtMs(b.seq));
+      this.spareCreated.push(b.created);
+    }
+    if (h === q.length) {
+      q.length = 0;
+      h = 0;
+    }
+    this.unwrittenHead = h;
   }
 
   /** Produce one record created at `nowMs`; true when it first had to send a full batch. */
@@ -315,6 +370,7 @@ export class ProducerEngine {
       }
       this.lingerCheck(nowMs);
       if (o.transactional && nowMs - this.txnStartMs >= o.transactionDurationMs) this.endTransaction(nowMs);
+      if (this.writer !== null) this.collectWritten();
       this.recorder.drain(); // the histograms are read in onSlice (progress, worker messages)
       onSlice();
       if (perRecordMs > 0 && i < total) {
@@ -327,6 +383,10 @@ export class ProducerEngine {
     }
     for (const s of this.states) this.send(s);
     if (o.transactional) this.endTransaction(performance.now());
+    if (this.writer !== null) {
+      this.writer.drain();
+      this.collectWritten();
+    }
     const end = performance.now();
     this.recorder.drain();
     const results = [];
@@ -342,6 +402,7 @@ export class ProducerEngine {
       batches += s.log.stats.batches;
       results.push({ topic: o.topic, partition: s.partition, logStartOffset: s.log.logStartOffset, logEndOffset: s.log.nextOffset });
     }
+    this.writer?.close();
     return {
       records: this.records,
       valueBytes: this.valueBytes,

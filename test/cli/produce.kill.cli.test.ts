@@ -138,86 +138,89 @@ function recomputeWithin(file: string, validBytes: number) {
 }
 
 describe('kseg produce killed with SIGKILL', () => {
-  it('leaves an intact readable prefix; the next produce continues it or refuses clearly', async () => {
-    const dir = tempDir('kseg-kill-');
-    const child = spawn(process.execPath, [KSEG_BIN, 'produce', dir, '--num-records', '100000000', ...ARGS], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<NodeJS.Signals | null>((res) => child.on('exit', (_code, signal) => res(signal)));
-    const started = Date.now();
-    try {
-      // running: it holds the lock and has written data
-      const running = await waitFor(() => {
-        try {
-          return readFileSync(join(dir, '.lock'), 'utf8').includes(`pid=${child.pid} `) && partitionDirs(dir, 'kseg-perf').length === 2 && statSync(segFile(join(dir, 'kseg-perf-0'), 0, '.log')).size > 0;
-        } catch {
-          return false;
-        }
-      }, 20_000);
-      expect(running, stderr).toBe(true);
-      expect(existsSync(join(dir, '.kafka_cleanshutdown')), 'no clean-shutdown marker while writing').toBe(false);
-      // a second writer is refused while the first runs
-      const second = kseg(['produce', dir, '--num-records', '10', '--record-size', '10']);
-      expect(second.status).toBe(2);
-      expect(second.stderr.trim().split('\n')).toHaveLength(1);
-      expect(second.stderr).toContain(`is locked by another kseg writer (pid ${child.pid} `);
-      await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (Date.now() - started))));
-    } finally {
-      child.kill('SIGKILL');
-    }
-    expect(await exited).toBe('SIGKILL');
-
-    expect(existsSync(join(dir, '.kafka_cleanshutdown'))).toBe(false);
-    expect(readFileSync(join(dir, '.lock'), 'utf8')).toContain(`pid=${child.pid} `); // stale now
-    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
-
-    const parts = partitionDirs(dir, 'kseg-perf').map((p) => checkPrefix(p.dir));
-    const written = parts.reduce((a, p) => a + p.end, 0);
-    expect(written).toBeGreaterThan(0);
-
-    if (kp.available) {
-      // kafka-python reads the same prefix: every batch's CRC valid, the same records
-      for (const p of parts) {
-        const bases = segmentBases(p.dir);
-        const prefix = Buffer.concat(bases.map((b) => readFileSync(segFile(p.dir, b, '.log')).subarray(0, p.valid.get(b))));
-        const theirs = await runOracle<OracleDecoded>('decode', { hex: prefix.toString('hex') });
-        expect(theirs.remainingBytes).toBe(0);
-        expect(theirs.batches.every((b) => b.crcValid && b.codec === 'lz4')).toBe(true);
-        expect(theirs.records.length).toBe(p.end);
-        expect(theirs.records.map((r) => r.offset)).toEqual(Array.from({ length: p.end }, (_, i) => i));
-        const ours = bases.flatMap((b) => readRecords(segFile(p.dir, b, '.log')));
-        expect(theirs.records.map((r) => r.value)).toEqual(ours.map((r) => r.value!.toString('base64')));
-      }
-    }
-
-    // Reopen: either the log continues right after the prefix, or it is refused with the recover hint.
-    const before = Object.fromEntries(parts.map((p) => [p.dir, treeSnapshot(p.dir)]));
-    const again = kseg(['produce', dir, '--num-records', '500', ...ARGS.filter((a, i, all) => a !== '--throughput' && all[i - 1] !== '--throughput'), '--json']);
-    if (parts.some((p) => p.torn)) {
-      expect(again.status).not.toBe(0);
-      expect(again.stderr.trim().split('\n')).toHaveLength(1);
-      expect(again.stderr).toMatch(/run kseg recover before appending/);
-      for (const p of parts.filter((x) => x.torn)) expect(treeSnapshot(p.dir)).toEqual(before[p.dir]);
-    } else {
-      expect(again.status, again.stderr).toBe(0);
-      expect(JSON.parse(again.stdout).records).toBe(500);
-      let total = 0;
-      for (const p of partitionDirs(dir, 'kseg-perf')) {
-        const bases = segmentBases(p.dir);
-        let next = 0;
-        for (const b of bases) {
-          const { batches, end } = readBatches(segFile(p.dir, b, '.log'));
-          expect(end.reason).toBe('end');
-          for (const x of batches) {
-            expect(x.crcValid).toBe(true);
-            expect(x.baseOffset).toBe(next);
-            next = x.lastOffset + 1;
+  // Also with the write-behind thread: its index entries must never get ahead of the log bytes.
+  for (const extra of [[], ['--write-behind']]) {
+    it(`leaves an intact readable prefix; the next produce continues it or refuses clearly${extra.length ? ' (written behind)' : ''}`, async () => {
+      const dir = tempDir('kseg-kill-');
+      const child = spawn(process.execPath, [KSEG_BIN, 'produce', dir, '--num-records', '100000000', ...ARGS, ...extra], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const exited = new Promise<NodeJS.Signals | null>((res) => child.on('exit', (_code, signal) => res(signal)));
+      const started = Date.now();
+      try {
+        // running: it holds the lock and has written data
+        const running = await waitFor(() => {
+          try {
+            return readFileSync(join(dir, '.lock'), 'utf8').includes(`pid=${child.pid} `) && partitionDirs(dir, 'kseg-perf').length === 2 && statSync(segFile(join(dir, 'kseg-perf-0'), 0, '.log')).size > 0;
+          } catch {
+            return false;
           }
-        }
-        total += next;
+        }, 20_000);
+        expect(running, stderr).toBe(true);
+        expect(existsSync(join(dir, '.kafka_cleanshutdown')), 'no clean-shutdown marker while writing').toBe(false);
+        // a second writer is refused while the first runs
+        const second = kseg(['produce', dir, '--num-records', '10', '--record-size', '10']);
+        expect(second.status).toBe(2);
+        expect(second.stderr.trim().split('\n')).toHaveLength(1);
+        expect(second.stderr).toContain(`is locked by another kseg writer (pid ${child.pid} `);
+        await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (Date.now() - started))));
+      } finally {
+        child.kill('SIGKILL');
       }
-      expect(total).toBe(written + 500);
-      expect(existsSync(join(dir, '.kafka_cleanshutdown'))).toBe(true);
-    }
-  });
+      expect(await exited).toBe('SIGKILL');
+
+      expect(existsSync(join(dir, '.kafka_cleanshutdown'))).toBe(false);
+      expect(readFileSync(join(dir, '.lock'), 'utf8')).toContain(`pid=${child.pid} `); // stale now
+      expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+
+      const parts = partitionDirs(dir, 'kseg-perf').map((p) => checkPrefix(p.dir));
+      const written = parts.reduce((a, p) => a + p.end, 0);
+      expect(written).toBeGreaterThan(0);
+
+      if (kp.available) {
+        // kafka-python reads the same prefix: every batch's CRC valid, the same records
+        for (const p of parts) {
+          const bases = segmentBases(p.dir);
+          const prefix = Buffer.concat(bases.map((b) => readFileSync(segFile(p.dir, b, '.log')).subarray(0, p.valid.get(b))));
+          const theirs = await runOracle<OracleDecoded>('decode', { hex: prefix.toString('hex') });
+          expect(theirs.remainingBytes).toBe(0);
+          expect(theirs.batches.every((b) => b.crcValid && b.codec === 'lz4')).toBe(true);
+          expect(theirs.records.length).toBe(p.end);
+          expect(theirs.records.map((r) => r.offset)).toEqual(Array.from({ length: p.end }, (_, i) => i));
+          const ours = bases.flatMap((b) => readRecords(segFile(p.dir, b, '.log')));
+          expect(theirs.records.map((r) => r.value)).toEqual(ours.map((r) => r.value!.toString('base64')));
+        }
+      }
+
+      // Reopen: either the log continues right after the prefix, or it is refused with the recover hint.
+      const before = Object.fromEntries(parts.map((p) => [p.dir, treeSnapshot(p.dir)]));
+      const again = kseg(['produce', dir, '--num-records', '500', ...ARGS.filter((a, i, all) => a !== '--throughput' && all[i - 1] !== '--throughput'), '--json']);
+      if (parts.some((p) => p.torn)) {
+        expect(again.status).not.toBe(0);
+        expect(again.stderr.trim().split('\n')).toHaveLength(1);
+        expect(again.stderr).toMatch(/run kseg recover before appending/);
+        for (const p of parts.filter((x) => x.torn)) expect(treeSnapshot(p.dir)).toEqual(before[p.dir]);
+      } else {
+        expect(again.status, again.stderr).toBe(0);
+        expect(JSON.parse(again.stdout).records).toBe(500);
+        let total = 0;
+        for (const p of partitionDirs(dir, 'kseg-perf')) {
+          const bases = segmentBases(p.dir);
+          let next = 0;
+          for (const b of bases) {
+            const { batches, end } = readBatches(segFile(p.dir, b, '.log'));
+            expect(end.reason).toBe('end');
+            for (const x of batches) {
+              expect(x.crcValid).toBe(true);
+              expect(x.baseOffset).toBe(next);
+              next = x.lastOffset + 1;
+            }
+          }
+          total += next;
+        }
+        expect(total).toBe(written + 500);
+        expect(existsSync(join(dir, '.kafka_cleanshutdown'))).toBe(true);
+      }
+    });
+  }
 });

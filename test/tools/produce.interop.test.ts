@@ -52,8 +52,14 @@ describe.skipIf(!kp.available)('produce output decodes in kafka-python', () => {
   const N = 1200;
   const KEYS = 23;
   const P = 3;
-  for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
-    it(`${codec}: valid CRCs, the codec asked for, exactly the records produced, in every segment`, async () => {
+  const cases = [
+    ...(['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const).map((codec) => ({ codec, writeBehind: false })),
+    // Written by the write-behind thread: batches handed over in their builder's buffer (none,
+    // lz4, zstd) or copied (gzip, snappy, control batches).
+    ...(['none', 'gzip', 'lz4', 'zstd'] as const).map((codec) => ({ codec, writeBehind: true })),
+  ];
+  for (const { codec, writeBehind } of cases) {
+    it(`${codec}${writeBehind ? ', written behind' : ''}: valid CRCs, the codec asked for, exactly the records produced, in every segment`, async () => {
       const logDir = tempDir('kseg-interop-');
       const r = await produce({
         logDir,
@@ -70,7 +76,9 @@ describe.skipIf(!kp.available)('produce output decodes in kafka-python', () => {
         compressionType: codec,
         seed: 11,
         reportingIntervalMs: 60_000,
+        writeBehind,
       });
+      expect(r.config.writeBehind).toBe(writeBehind);
       expect(r.records).toBe(N);
       const parts = partitionDirs(logDir, 'interop');
       expect(parts.length).toBe(P);
@@ -96,6 +104,16 @@ describe.skipIf(!kp.available)('produce output decodes in kafka-python', () => {
       expect(segments).toBeGreaterThan(2 * P); // rolled segments in every partition
     });
   }
+
+  it('worker threads, each with its write-behind thread (batch.size 256 KiB): kseg and kafka-python agree', async () => {
+    const { produce: produceDist } = await import('../../dist/src/tools/produce.js' as string);
+    const logDir = tempDir('kseg-interop-');
+    const r = await produceDist({ logDir, topic: 'wb', partitions: 3, workers: 2, numRecords: 3000, recordSize: 1000, batchSize: 256 * 1024, segmentBytes: 1_000_000, lingerMs: 1000, reportingIntervalMs: 60_000 });
+    expect(r.config.writeBehind).toBe(true);
+    let total = 0;
+    for (const p of partitionDirs(logDir, 'wb')) total += (await decodeBoth(p.dir, 'none')).ours.length;
+    expect(total).toBe(3000);
+  });
 
   it('worker threads, random compressible payloads, keys, idempotent (zstd): kseg and kafka-python agree', async () => {
     // Worker threads need the compiled engine (npm test compiles first).

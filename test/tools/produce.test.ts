@@ -71,6 +71,8 @@ describe('produce: segments and indexes', () => {
     ['small index.interval.bytes, lz4', { indexIntervalBytes: 700, compressionType: 'lz4', recordSize: 90, batchSize: 1500 }],
     ['default index.interval.bytes, none', { recordSize: 120, batchSize: 6000 }],
     ['index.interval.bytes 1 (an entry for every batch but the first), zstd, keys', { indexIntervalBytes: 1, compressionType: 'zstd', recordSize: 50, keySize: 8, batchSize: 800 }],
+    ['written behind, none', { recordSize: 120, batchSize: 6000, writeBehind: true }],
+    ['written behind, index.interval.bytes 1, lz4, keys', { indexIntervalBytes: 1, compressionType: 'lz4', recordSize: 50, keySize: 8, batchSize: 800, writeBehind: true }],
   ] as [string, Opts][]) {
     it(`every segment's indexes equal the recovery recomputation: ${name}`, async () => {
       const interval = o.indexIntervalBytes ?? 4096;
@@ -104,6 +106,23 @@ describe('produce: segments and indexes', () => {
       expect(n === 12 || t >= 7).toBe(true);
     }
     expectIndexesRecomputed(dir, 1);
+  });
+});
+
+describe('produce: latency when written behind', () => {
+  it('every record gets one latency, taken when the writer thread finished its batch (or after the fsync when the flush policy flushes)', async () => {
+    const { ProducerEngine } = await import('../../src/tools/producerEngine.js');
+    const { produceOptions } = await import('../../src/tools/produceOptions.js');
+    for (const flushMessages of [undefined, 1]) {
+      const logDir = tempDir('kseg-produce-');
+      const o = produceOptions({ logDir, topic: 't', partitions: 2, numRecords: 20_000, recordSize: 200, batchSize: 300 * 1024, lingerMs: 1000, flushMessages, writeBehind: true });
+      const engine = new ProducerEngine({ ...o, ownedPartitions: [0, 1], recordsToProduce: 20_000, warmupShare: 0, producerId: 1000 });
+      const r = await engine.run(() => {});
+      expect(r.records).toBe(20_000);
+      expect(r.latency.totalCount, `flush.messages ${flushMessages}`).toBe(20_000);
+      expect(r.latency.minNonZeroValue).toBeGreaterThanOrEqual(1);
+      expect(r.batches).toBeGreaterThan(10);
+    }
   });
 });
 
@@ -161,100 +180,103 @@ describe('produce: flush policy', () => {
 });
 
 describe('produce: transactions and idempotence', () => {
-  it('--transactional --abort-ratio: markers, .txnindex and snapshots agree with the data', async () => {
-    const { result, parts } = await run({
-      partitions: 2,
-      numRecords: 900,
-      recordSize: 40,
-      batchSize: 600,
-      lingerMs: 2,
-      throughput: 3000,
-      segmentBytes: 6000,
-      transactional: true,
-      transactionDurationMs: 0,
-      abortRatio: 0.5,
-      seed: 3,
-    });
-    const tx = result.transactions!;
-    expect(tx.aborted).toBeGreaterThan(0);
-    expect(tx.committed).toBeGreaterThan(0);
-    let dataRecords = 0;
-    for (const p of parts) {
-      const batches = partitionBatches(p.dir);
-      const end = expectContiguous(batches);
-      // Replay the partition: producer state and the aborted transactions Kafka would index.
-      const expectedAborted: { producerId: number; firstOffset: number; lastOffset: number; lastStableOffset: number; segment: number }[] = [];
-      const stateAt = new Map<number, RawSnapshotEntry[]>(); // snapshot offset -> state
-      let st: RawSnapshotEntry | null = null;
-      let txnFirst = -1;
-      let seq = 0;
-      let aborts = 0;
-      let commits = 0;
-      for (const b of batches) {
-        if (!stateAt.has(b.baseOffset)) stateAt.set(b.baseOffset, st ? [{ ...st }] : []);
-        expect(b.producerId).toBe(1000);
-        expect(b.producerEpoch).toBe(0);
-        expect(b.isTransactional).toBe(true);
-        st ??= { producerId: 1000, producerEpoch: 0, lastSequence: -1, lastOffset: -1, offsetDelta: 0, timestamp: -1, coordinatorEpoch: -1, currentTxnFirstOffset: -1 };
-        st.timestamp = b.maxTimestamp;
-        if (b.isControl) {
-          expect(b.recordCount).toBe(1);
-          expect(b.baseSequence).toBe(-1);
-          expect([0, 1]).toContain(b.control!.type);
-          expect(b.control!.coordinatorEpoch).toBe(0);
-          expect(txnFirst, `marker at ${b.baseOffset} ends a transaction with data`).toBeGreaterThanOrEqual(0);
-          if (b.control!.type === 0) {
-            aborts++;
-            expectedAborted.push({ producerId: 1000, firstOffset: txnFirst, lastOffset: b.baseOffset, lastStableOffset: b.baseOffset + 1, segment: b.segment });
-          } else commits++;
-          st.coordinatorEpoch = 0;
-          st.currentTxnFirstOffset = -1;
-          txnFirst = -1;
-        } else {
-          expect(b.baseSequence).toBe(seq);
-          seq = b.lastSequence + 1;
-          dataRecords += b.recordCount;
-          if (txnFirst < 0) txnFirst = b.baseOffset;
-          st.lastSequence = b.lastSequence;
-          st.lastOffset = b.lastOffset;
-          st.offsetDelta = b.lastOffset - b.baseOffset;
-          st.currentTxnFirstOffset = txnFirst;
+  for (const writeBehind of [false, true]) {
+    it(`--transactional --abort-ratio: markers, .txnindex and snapshots agree with the data${writeBehind ? ' (written behind)' : ''}`, async () => {
+      const { result, parts } = await run({
+        writeBehind,
+        partitions: 2,
+        numRecords: 900,
+        recordSize: 40,
+        batchSize: 600,
+        lingerMs: 2,
+        throughput: 3000,
+        segmentBytes: 6000,
+        transactional: true,
+        transactionDurationMs: 0,
+        abortRatio: 0.5,
+        seed: 3,
+      });
+      const tx = result.transactions!;
+      expect(tx.aborted).toBeGreaterThan(0);
+      expect(tx.committed).toBeGreaterThan(0);
+      let dataRecords = 0;
+      for (const p of parts) {
+        const batches = partitionBatches(p.dir);
+        const end = expectContiguous(batches);
+        // Replay the partition: producer state and the aborted transactions Kafka would index.
+        const expectedAborted: { producerId: number; firstOffset: number; lastOffset: number; lastStableOffset: number; segment: number }[] = [];
+        const stateAt = new Map<number, RawSnapshotEntry[]>(); // snapshot offset -> state
+        let st: RawSnapshotEntry | null = null;
+        let txnFirst = -1;
+        let seq = 0;
+        let aborts = 0;
+        let commits = 0;
+        for (const b of batches) {
+          if (!stateAt.has(b.baseOffset)) stateAt.set(b.baseOffset, st ? [{ ...st }] : []);
+          expect(b.producerId).toBe(1000);
+          expect(b.producerEpoch).toBe(0);
+          expect(b.isTransactional).toBe(true);
+          st ??= { producerId: 1000, producerEpoch: 0, lastSequence: -1, lastOffset: -1, offsetDelta: 0, timestamp: -1, coordinatorEpoch: -1, currentTxnFirstOffset: -1 };
+          st.timestamp = b.maxTimestamp;
+          if (b.isControl) {
+            expect(b.recordCount).toBe(1);
+            expect(b.baseSequence).toBe(-1);
+            expect([0, 1]).toContain(b.control!.type);
+            expect(b.control!.coordinatorEpoch).toBe(0);
+            expect(txnFirst, `marker at ${b.baseOffset} ends a transaction with data`).toBeGreaterThanOrEqual(0);
+            if (b.control!.type === 0) {
+              aborts++;
+              expectedAborted.push({ producerId: 1000, firstOffset: txnFirst, lastOffset: b.baseOffset, lastStableOffset: b.baseOffset + 1, segment: b.segment });
+            } else commits++;
+            st.coordinatorEpoch = 0;
+            st.currentTxnFirstOffset = -1;
+            txnFirst = -1;
+          } else {
+            expect(b.baseSequence).toBe(seq);
+            seq = b.lastSequence + 1;
+            dataRecords += b.recordCount;
+            if (txnFirst < 0) txnFirst = b.baseOffset;
+            st.lastSequence = b.lastSequence;
+            st.lastOffset = b.lastOffset;
+            st.offsetDelta = b.lastOffset - b.baseOffset;
+            st.currentTxnFirstOffset = txnFirst;
+          }
+        }
+        stateAt.set(end, st ? [{ ...st }] : []);
+        expect(txnFirst, 'no transaction left open').toBe(-1);
+        expect(batches[batches.length - 1].isControl).toBe(true);
+        expect(aborts).toBeLessThanOrEqual(tx.aborted);
+        expect(commits).toBeLessThanOrEqual(tx.committed);
+
+        // .txnindex: one entry per ABORT marker, in the segment the marker went to
+        const bases = segmentBases(p.dir);
+        const actual = bases.flatMap((base) => {
+          const f = segFile(p.dir, base, '.txnindex');
+          if (!existsSync(f)) return [];
+          const buf = readFileSync(f);
+          expect(buf.length % 34).toBe(0);
+          return Array.from({ length: buf.length / 34 }, (_, i) => {
+            const o = i * 34;
+            expect(buf.readInt16BE(o)).toBe(0);
+            return { producerId: Number(buf.readBigInt64BE(o + 2)), firstOffset: Number(buf.readBigInt64BE(o + 10)), lastOffset: Number(buf.readBigInt64BE(o + 18)), lastStableOffset: Number(buf.readBigInt64BE(o + 26)), segment: base };
+          });
+        });
+        expect(actual).toEqual(expectedAborted);
+
+        // snapshots: one per roll (named by the new segment's base) and one at close (the log end),
+        // each with a valid CRC-32C and the producer state at that offset
+        const snaps = readdirSync(p.dir).filter((f) => f.endsWith('.snapshot')).map((f) => Number(f.slice(0, 20))).sort((a, b) => a - b);
+        expect(snaps).toEqual([...bases.slice(1), end]);
+        for (const s of snaps) {
+          const raw = readSnapshotRaw(segFile(p.dir, s, '.snapshot'));
+          expect(raw.version).toBe(1);
+          expect(raw.crcStored, `CRC of ${s}.snapshot`).toBe(raw.crcComputed);
+          expect(raw.entries, `${s}.snapshot`).toEqual(stateAt.get(s));
         }
       }
-      stateAt.set(end, st ? [{ ...st }] : []);
-      expect(txnFirst, 'no transaction left open').toBe(-1);
-      expect(batches[batches.length - 1].isControl).toBe(true);
-      expect(aborts).toBeLessThanOrEqual(tx.aborted);
-      expect(commits).toBeLessThanOrEqual(tx.committed);
-
-      // .txnindex: one entry per ABORT marker, in the segment the marker went to
-      const bases = segmentBases(p.dir);
-      const actual = bases.flatMap((base) => {
-        const f = segFile(p.dir, base, '.txnindex');
-        if (!existsSync(f)) return [];
-        const buf = readFileSync(f);
-        expect(buf.length % 34).toBe(0);
-        return Array.from({ length: buf.length / 34 }, (_, i) => {
-          const o = i * 34;
-          expect(buf.readInt16BE(o)).toBe(0);
-          return { producerId: Number(buf.readBigInt64BE(o + 2)), firstOffset: Number(buf.readBigInt64BE(o + 10)), lastOffset: Number(buf.readBigInt64BE(o + 18)), lastStableOffset: Number(buf.readBigInt64BE(o + 26)), segment: base };
-        });
-      });
-      expect(actual).toEqual(expectedAborted);
-
-      // snapshots: one per roll (named by the new segment's base) and one at close (the log end),
-      // each with a valid CRC-32C and the producer state at that offset
-      const snaps = readdirSync(p.dir).filter((f) => f.endsWith('.snapshot')).map((f) => Number(f.slice(0, 20))).sort((a, b) => a - b);
-      expect(snaps).toEqual([...bases.slice(1), end]);
-      for (const s of snaps) {
-        const raw = readSnapshotRaw(segFile(p.dir, s, '.snapshot'));
-        expect(raw.version).toBe(1);
-        expect(raw.crcStored, `CRC of ${s}.snapshot`).toBe(raw.crcComputed);
-        expect(raw.entries, `${s}.snapshot`).toEqual(stateAt.get(s));
-      }
-    }
-    expect(dataRecords).toBe(900);
-  });
+      expect(dataRecords).toBe(900);
+    });
+  }
 
   it('--idempotent: sequences contiguous per partition across batches, and continued after reopening', async () => {
     const { logDir, parts } = await run({ partitions: 3, numRecords: 2000, recordSize: 30, batchSize: 700, lingerMs: 1000, segmentBytes: 8000, idempotent: true });

@@ -1,0 +1,36 @@
+// What tools/writeBehind.ts (the producing thread) and its writer thread share: counters in shared
+// memory, and the messages on their port.
+
+/** ctl (Int32Array) slots. Counters wrap at 2^32 and are compared by difference. */
+export const SUBMITTED = 0; // write messages posted to the writer
+export const COMPLETED = 1; // write messages done (written, or skipped after a failure)
+export const SLEEPING = 2; // the writer is (about to be) in Atomics.wait: notify after submitting
+export const FAILED = 3; // a write failed; its error is posted on the port
+export const CTL_INTS = 4;
+
+/** When the last RING writes finished (hrMs), by sequence number modulo RING (a power of two). */
+export const RING = 1024;
+
+export interface WriterShared {
+  ctl: Int32Array;
+  doneAt: Float64Array;
+  /** How long either thread polls for the other before it sleeps (ms). */
+  spinMs: number;
+}
+
+/** Producer → writer: append `length` bytes of `buffer` from `from` to `fd`. The buffer is transferred. */
+export interface WriteMessage {
+  fd: number;
+  buffer: ArrayBuffer;
+  from: number;
+  length: number;
+}
+
+/** Writer → producer: a buffer given back once written (transferred), or a failed write. */
+export type WriterReply = { type: 'written'; buffer: ArrayBuffer } | { type: 'failed'; seq: number; message: string };
+
+/** A monotonic clock in ms that every thread of the process reads alike (performance.now() has a per-thread origin). */
+export function hrMs(): number {
+  const t = process.hrtime();
+  return t[0] * 1e3 + t[1] / 1e6;
+}
