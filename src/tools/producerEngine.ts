@@ -21,8 +21,12 @@ import { WriteBehind } from './writeBehind.js';
  * write it takes off the producing thread, so batches are written where they are built.
  */
 export const WRITE_BEHIND_MIN_BATCH_BYTES = 256 * 1024;
-/** How much the writer may have in hand: a few large batches, so it is never idle waiting for one. */
-const WRITE_BEHIND_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
+/**
+ * Batches the writer may have in hand: one being written and one waiting, so it rarely idles. More
+ * measured no faster (their buffers fall out of the caches before they are written) and adds
+ * latency: with 1 MiB batches, p99 3-6 ms at 4 in hand against 1.3-2 ms at 2.
+ */
+const WRITE_BEHIND_BATCHES_IN_FLIGHT = 2;
 
 export interface EngineProgress {
   records: number;
@@ -120,11 +124,12 @@ export class ProducerEngine {
     const useWriter = o.writeBehind ?? o.batchSize >= WRITE_BEHIND_MIN_BATCH_BYTES;
     // Each engine and its writer poll for each other only while they have a core each.
     const spinMs = 2 * o.workers <= availableParallelism() ? 2 : 0;
-    const writer = (this.writer = useWriter ? new WriteBehind({ maxInFlightBytes: Math.max(WRITE_BEHIND_IN_FLIGHT_BYTES, 2 * o.batchSize), spinMs }) : null);
+    const capacity = Math.min(o.batchSize * 2, 64 * 1024 * 1024);
+    const writer = (this.writer = useWriter ? new WriteBehind({ maxInFlightBytes: WRITE_BEHIND_BATCHES_IN_FLIGHT * capacity, spinMs }) : null);
     this.states = o.ownedPartitions.map((p) => ({
       partition: p,
       log: PartitionLog.open(o.logDir, o.topic, p, cfg, { leaderEpoch: 0, writer: writer ?? undefined }),
-      builder: new RecordBatchBuilder({}, Math.min(o.batchSize * 2, 64 * 1024 * 1024), writer),
+      builder: new RecordBatchBuilder({}, capacity, writer),
       created: new Float64Array(1024),
       firstCreatedMs: 0,
       sequence: 0,
@@ -309,6 +314,7 @@ export class ProducerEngine {
    */
   async run(onSlice: () => void): Promise<EngineResult> {
     const o = this.o;
+    await this.writer?.ready();
     for (const s of this.states) this.startBatch(s);
     const total = o.recordsToProduce ?? Infinity;
     const start = performance.now();

@@ -19,7 +19,7 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } f
 import { KsegError, type BufferSource } from '../format/index.js';
 import type { LogWriter } from '../storage/index.js';
 import { startWorker } from './startWorker.js';
-import { COMPLETED, CTL_INTS, FAILED, hrMs, RING, SLEEPING, SUBMITTED, type WriteMessage, type WriterReply, type WriterShared } from './writeBehindShared.js';
+import { COMPLETED, CTL_INTS, FAILED, hrMs, READY, RING, SLEEPING, SUBMITTED, type WriteMessage, type WriterReply, type WriterShared } from './writeBehindShared.js';
 
 export interface WriteBehindOptions {
   /** Bytes handed to the writer and not yet given back before the producer waits (default 8 MiB; at least one batch). */
@@ -64,6 +64,19 @@ export class WriteBehind implements LogWriter, BufferSource {
     // Never keeps the process alive. (The writer reports failed writes through FAILED; it does not die of them.)
     this.worker.unref();
     this.port.unref();
+  }
+
+  /**
+   * Resolves once the writer thread runs (a thread takes tens of ms to start). Appends before that
+   * are fine, they wait in order; a producer that measures its speed waits for this first, as a
+   * Kafka producer starts its sender thread before the first send.
+   */
+  async ready(): Promise<void> {
+    if (Atomics.load(this.ctl, READY) !== 0) return;
+    // (Atomics.waitAsync: in Node since 16, in TypeScript's lib from es2024.)
+    const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
+    const w = waitAsync(this.ctl, READY, 0);
+    if (w.async) await w.value;
   }
 
   /** Appends with a sequence number below this are in their files. */

@@ -6,7 +6,8 @@ export const SUBMITTED = 0; // write messages posted to the writer
 export const COMPLETED = 1; // write messages done (written, or skipped after a failure)
 export const SLEEPING = 2; // the writer is (about to be) in Atomics.wait: notify after submitting
 export const FAILED = 3; // a write failed; its error is posted on the port
-export const CTL_INTS = 4;
+export const READY = 4; // the writer thread is running its loop
+export const CTL_INTS = 5;
 
 /** When the last RING writes finished (hrMs), by sequence number modulo RING (a power of two). */
 export const RING = 1024;

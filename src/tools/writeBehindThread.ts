@@ -5,13 +5,15 @@
 // counts it, so a counted message is already queued.
 import { writeSync } from 'node:fs';
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { COMPLETED, FAILED, hrMs, RING, SLEEPING, SUBMITTED, type WriteMessage, type WriterReply, type WriterShared } from './writeBehindShared.js';
+import { COMPLETED, FAILED, hrMs, READY, RING, SLEEPING, SUBMITTED, type WriteMessage, type WriterReply, type WriterShared } from './writeBehindShared.js';
 
 const { ctl, doneAt, spinMs, port } = workerData as WriterShared & { port: MessagePort };
 const reply = (r: WriterReply, transfer?: ArrayBuffer[]) => port.postMessage(r, transfer);
 
 let failed = false;
 let done = Atomics.load(ctl, COMPLETED);
+Atomics.store(ctl, READY, 1);
+Atomics.notify(ctl, READY);
 for (;;) {
   if (Atomics.load(ctl, SUBMITTED) === done) {
     // Poll a little first: waking a sleeping thread can take longer than a 1 MiB write (200-300
