@@ -26,7 +26,7 @@ export interface WriteBehindOptions {
   maxInFlightBytes?: number;
   /**
    * How long either thread polls for the other before sleeping, in ms (default 2). Waking a
-   * sleeping thread took 200-300 µs on a 2-vCPU VM, longer than a 1 MiB write; polling costs a
+   * sleeping thread took 0.2-2 ms on a 2-vCPU VM, longer than a 1 MiB write; polling costs a
    * core, so use 0 when threads outnumber cores.
    */
   spinMs?: number;
