@@ -19,7 +19,7 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } f
 import { KsegError, type BufferSource } from '../format/index.js';
 import type { LogWriter } from '../storage/index.js';
 import { startWorker } from './startWorker.js';
-import { COMPLETED, CTL_INTS, FAILED, hrMs, READY, RING, SLEEPING, SUBMITTED, type WriteMessage, type WriterReply, type WriterShared } from './writeBehindShared.js';
+import { COMPLETED, CTL_INTS, FAILED, hrMs, pollWhile, READY, RING, SLEEPING, SUBMITTED, type WriteMessage, type WriterReply, type WriterShared } from './writeBehindShared.js';
 
 export interface WriteBehindOptions {
   /** Bytes handed to the writer and not yet given back before the producer waits (default 8 MiB; at least one batch). */
@@ -208,8 +208,7 @@ export class WriteBehind implements LogWriter, BufferSource {
 
   /** Blocks until the writer's completed count moves past `word` (a write may take long on a busy disk: no timeout). */
   private waitForCompleted(word: number): void {
-    const until = hrMs() + this.spinMs;
-    while (Atomics.load(this.ctl, COMPLETED) === word && hrMs() < until);
+    pollWhile(this.ctl, COMPLETED, word, this.spinMs);
     while (Atomics.load(this.ctl, COMPLETED) === word) {
       Atomics.wait(this.ctl, COMPLETED, word, 1000);
       if (Atomics.load(this.ctl, FAILED) !== 0) this.check();

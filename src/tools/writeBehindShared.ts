@@ -1,6 +1,8 @@
 // What tools/writeBehind.ts (the producing thread) and its writer thread share: counters in shared
 // memory, and the messages on their port.
 
+import { performance } from 'node:perf_hooks';
+
 /** ctl (Int32Array) slots. Counters wrap at 2^32 and are compared by difference. */
 export const SUBMITTED = 0; // write messages posted to the writer
 export const COMPLETED = 1; // write messages done (written, or skipped after a failure)
@@ -29,6 +31,20 @@ export interface WriteMessage {
 
 /** Writer → producer: a buffer given back once written (transferred), or a failed write. */
 export type WriterReply = { type: 'written'; buffer: ArrayBuffer } | { type: 'failed'; seq: number; message: string };
+
+/**
+ * Polls until ctl[index] is no longer `value` or `ms` have passed; returns whether it changed. The
+ * clock (this thread's performance.now(): it allocates nothing, unlike process.hrtime()) is read
+ * once every 64 polls.
+ */
+export function pollWhile(ctl: Int32Array, index: number, value: number, ms: number): boolean {
+  if (ms <= 0) return Atomics.load(ctl, index) !== value;
+  const until = performance.now() + ms;
+  for (let i = 1; ; i++) {
+    if (Atomics.load(ctl, index) !== value) return true;
+    if ((i & 63) === 0 && performance.now() >= until) return false;
+  }
+}
 
 /** A monotonic clock in ms that every thread of the process reads alike (performance.now() has a per-thread origin). */
 export function hrMs(): number {

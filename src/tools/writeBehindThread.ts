@@ -5,7 +5,7 @@
 // counts it, so a counted message is already queued.
 import { writeSync } from 'node:fs';
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { COMPLETED, FAILED, hrMs, READY, RING, SLEEPING, SUBMITTED, type WriteMessage, type WriterReply, type WriterShared } from './writeBehindShared.js';
+import { COMPLETED, FAILED, hrMs, pollWhile, READY, RING, SLEEPING, SUBMITTED, type WriteMessage, type WriterReply, type WriterShared } from './writeBehindShared.js';
 
 const { ctl, doneAt, spinMs, port } = workerData as WriterShared & { port: MessagePort };
 const reply = (r: WriterReply, transfer?: ArrayBuffer[]) => port.postMessage(r, transfer);
@@ -18,9 +18,7 @@ for (;;) {
   if (Atomics.load(ctl, SUBMITTED) === done) {
     // Poll a little first: waking a sleeping thread can take longer than a 1 MiB write (200-300
     // µs measured on a 2-vCPU VM).
-    const until = hrMs() + spinMs;
-    while (Atomics.load(ctl, SUBMITTED) === done && hrMs() < until);
-    if (Atomics.load(ctl, SUBMITTED) !== done) continue;
+    if (pollWhile(ctl, SUBMITTED, done, spinMs)) continue;
     // Ask to be woken, then look once more before sleeping: the producer may have counted a
     // message between the two loads and still seen SLEEPING 0.
     Atomics.store(ctl, SLEEPING, 1);
