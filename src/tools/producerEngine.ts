@@ -122,11 +122,9 @@ export class ProducerEngine {
       flushMs: o.flushMs,
     });
     const useWriter = o.writeBehind ?? o.batchSize >= WRITE_BEHIND_MIN_BATCH_BYTES;
-    // An unthrottled engine and its writer poll for each other (up to 20 ms, so neither sleeps
-    // while the other works), if they have a core each: waking a sleeping thread took 0.2-2 ms on
-    // a 2-vCPU VM, a 1 MiB write 0.2 ms. Interleaved A/B, 1 KiB records in 1 MiB batches, 6
-    // pairs: polling 20 ms median 4447 MB/s, 2 ms 4176 (inline writes 3683). Throttled runs sleep.
-    const spinMs = o.throughput < 0 && 2 * o.workers <= availableParallelism() ? 20 : 0;
+    // An unthrottled engine polls for the write it waits on (see WriteBehindOptions.spinMs) if
+    // the engines and their writers have a core each; throttled ones sleep at once.
+    const spinMs = o.throughput < 0 && 2 * o.workers <= availableParallelism() ? 1 : 0;
     const capacity = Math.min(o.batchSize * 2, 64 * 1024 * 1024);
     const writer = (this.writer = useWriter ? new WriteBehind({ maxInFlightBytes: WRITE_BEHIND_BATCHES_IN_FLIGHT * capacity, spinMs }) : null);
     this.states = o.ownedPartitions.map((p) => ({

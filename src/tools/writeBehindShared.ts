@@ -17,8 +17,6 @@ export const RING = 1024;
 export interface WriterShared {
   ctl: Int32Array;
   doneAt: Float64Array;
-  /** How long either thread polls for the other before it sleeps (ms). */
-  spinMs: number;
 }
 
 /** Producer → writer: append `length` bytes of `buffer` from `from` to `fd`. The buffer is transferred. */

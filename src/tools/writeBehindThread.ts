@@ -5,9 +5,9 @@
 // counts it, so a counted message is already queued.
 import { writeSync } from 'node:fs';
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { COMPLETED, FAILED, hrMs, pollWhile, READY, RING, SLEEPING, SUBMITTED, type WriteMessage, type WriterReply, type WriterShared } from './writeBehindShared.js';
+import { COMPLETED, FAILED, hrMs, READY, RING, SLEEPING, SUBMITTED, type WriteMessage, type WriterReply, type WriterShared } from './writeBehindShared.js';
 
-const { ctl, doneAt, spinMs, port } = workerData as WriterShared & { port: MessagePort };
+const { ctl, doneAt, port } = workerData as WriterShared & { port: MessagePort };
 const reply = (r: WriterReply, transfer?: ArrayBuffer[]) => port.postMessage(r, transfer);
 
 let failed = false;
@@ -16,9 +16,6 @@ Atomics.store(ctl, READY, 1);
 Atomics.notify(ctl, READY);
 for (;;) {
   if (Atomics.load(ctl, SUBMITTED) === done) {
-    // Poll a little first: waking a sleeping thread can take longer than a 1 MiB write (200-300
-    // µs measured on a 2-vCPU VM).
-    if (pollWhile(ctl, SUBMITTED, done, spinMs)) continue;
     // Ask to be woken, then look once more before sleeping: the producer may have counted a
     // message between the two loads and still seen SLEEPING 0.
     Atomics.store(ctl, SLEEPING, 1);
