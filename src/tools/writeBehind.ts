@@ -63,9 +63,13 @@ export class WriteBehind implements LogWriter, BufferSource {
     this.port = port1;
     const shared: WriterShared = { ctl: this.ctl, doneAt: this.doneAt };
     this.worker = startWorker('./writeBehindThread.js', import.meta.url, { ...shared, port: port2 }, [port2]);
-    // Never keeps the process alive. (The writer reports failed writes through FAILED; it does not die of them.)
+    // Never keeps the process alive (but see ready()). The writer reports failed writes through
+    // FAILED and does not die of them; an error starting it is kept for ready() to throw.
     this.worker.unref();
     this.port.unref();
+    this.worker.on('error', (err) => {
+      this.failure ??= new KsegError(`the write-behind thread failed: ${err.message}`);
+    });
   }
 
   /**
@@ -78,7 +82,19 @@ export class WriteBehind implements LogWriter, BufferSource {
     // (Atomics.waitAsync: in Node since 16, in TypeScript's lib from es2024.)
     const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
     const w = waitAsync(this.ctl, READY, 0);
-    if (w.async) await w.value;
+    if (!w.async) return;
+    // Kept referenced while waiting (an unreferenced thread would let the process end here), and
+    // a thread that fails to start ends the wait with its error instead of hanging it.
+    let onExit!: () => void;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', (onExit = resolve)));
+    this.worker.ref();
+    try {
+      await Promise.race([w.value, exited]);
+    } finally {
+      this.worker.off('exit', onExit);
+      this.worker.unref();
+    }
+    if (Atomics.load(this.ctl, READY) === 0) throw this.failure ?? new KsegError('the write-behind thread stopped before it started');
   }
 
   /** Appends with a sequence number below this are in their files. */

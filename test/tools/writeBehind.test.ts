@@ -84,6 +84,19 @@ describe('WriteBehind', () => {
     closeSync(fullFd);
   });
 
+  it('ready() resolves once the thread runs, and again at once; the thread does not keep the process alive', async () => {
+    const w = new WriteBehind({ spinMs: 0 });
+    await w.ready();
+    await w.ready();
+    // The process-exit check: a child that makes a writer and never closes it still ends.
+    const { spawnSync } = await import('node:child_process');
+    const url = new URL('../../dist/src/tools/writeBehind.js', import.meta.url).href;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const { WriteBehind } = await import(${JSON.stringify(url)}); const w = new WriteBehind(); await w.ready(); console.log('ran');`], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.stdout.trim(), r.stderr).toBe('ran');
+    expect(r.status).toBe(0);
+    w.close();
+  });
+
   it('release() returns an outgrown buffer for reuse; append after close is refused', () => {
     const w = new WriteBehind({ spinMs: 0 });
     const a = w.acquire(1000);
