@@ -27,9 +27,9 @@ export interface WriteBehindOptions {
   /**
    * How long the producer polls for a write in progress to finish before it sleeps, in ms
    * (default 1; use 0 when threads outnumber cores). Waking a sleeping thread took 0.2-2 ms on a
-   * 2-vCPU VM, a 1 MiB write 0.2 ms. The writer thread itself sleeps at once: polling there took
-   * CPU time the producer needed (lz4, 1 MiB batches: 641 MB/s with the writer polling 20 ms,
-   * 767 without).
+   * 2-vCPU VM, a 1 MiB write 0.2 ms. The writer thread itself polls only 0.3 ms: polling there
+   * takes CPU time a slower producer needs (lz4, 1 MiB batches: 641 MB/s with the writer polling
+   * 20 ms, 767 without).
    */
   spinMs?: number;
 }
