@@ -271,9 +271,9 @@ export class RecordBatchBuilder {
 
   /**
    * buildView(), and the buffer under the returned view leaves the builder: it is the caller's
-   * until the caller gives it back to the source, and the builder continues in a new buffer from
-   * its source. Lets a batch be written while the next one is built, with no copy. Without a
-   * source, build().
+   * until the caller gives it back to the source, and the builder, reset (same options), continues
+   * in a new buffer from its source. Lets a batch be written while the next one is built, with no
+   * copy. Without a source, build().
    */
   buildDetached(): Buffer {
     if (this.source === null) return this.build();
@@ -286,6 +286,7 @@ export class RecordBatchBuilder {
       this.capacity = this.buf.length;
       this.buf = EMPTY;
     } else if (within(this.compressed)) this.compressed = EMPTY;
+    this.reset(); // its records went with the buffer: nothing may be appended to them
     return view;
   }
 

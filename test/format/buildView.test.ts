@@ -89,6 +89,15 @@ describe('RecordBatchBuilder.buildDetached', () => {
     expect(plain.buildDetached().equals(view)).toBe(true);
   });
 
+  it('is reset after a detach: the next records start a new batch', () => {
+    const { src } = source();
+    const builder = new RecordBatchBuilder(opts(Codec.None), 1000, src);
+    fill(builder, 3).buildDetached();
+    expect(builder.recordCount).toBe(0);
+    const next = fill(builder, 2).buildDetached();
+    expect(next.equals(fill(new RecordBatchBuilder(opts(Codec.None)), 2).build())).toBe(true);
+  });
+
   it('an empty batch right after a detach still builds', () => {
     const { src } = source();
     const builder = new RecordBatchBuilder({}, 1000, src);
