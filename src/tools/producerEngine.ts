@@ -105,6 +105,17 @@ export class ProducerEngine {
   /** Batches handed to the writer whose latencies are not recorded yet: write sequence, creation times, count. */
   private readonly unwritten: { seq: number; created: Float64Array; count: number }[] = [];
   private unwrittenHead = 0;
+  /**
+   * run()'s position, kept here for produceSlice: the next record's index, how often the clock is
+   * read, whether steady state has started, and the run's bounds.
+   * Record creation times: performance.now() costs ~35-40 ns, ~8% of a 100 B record, so while
+   * unthrottled the clock is read every `clockEvery` records, sized per slice so that many records
+   * take at most ~1 µs at the previous slice's rate, and always right after a record's produce had
+   * to send a batch. A record's creation time is thus the clock read at most clockEvery - 1 records
+   * (< ~1 µs) before it: latencies can be overstated by that much, never understated. Throttled
+   * runs read the clock for every record.
+   */
+  private readonly cursor = { i: 0, clockEvery: 1, steadyStarted: false, start: 0, total: Infinity, deadline: Infinity, perRecordMs: 0 };
   /** Creation-time arrays of written batches, for reuse. */
   private readonly spareCreated: Float64Array[] = [];
   stopped = false;
@@ -313,6 +324,58 @@ export class ProducerEngine {
    * Runs until the record count or duration is reached. Works in slices and yields to the event
    * loop between them (progress rendering, worker messages), calling `onSlice` after each.
    */
+  /**
+   * One slice of run(): records until ~20 ms have passed, throttled records are not due yet, or
+   * the total or the deadline is reached; returns the clock at its end. A method of its own, not
+   * a loop inside the async run(): V8 runs a hot loop of an async function in optimized code only
+   * once the whole function is optimized, or by on-stack replacement again after every await.
+   */
+  private produceSlice(nowMs: number): number {
+    const o = this.o;
+    const c = this.cursor;
+    const { start, total, deadline, perRecordMs, clockEvery } = c;
+    let i = c.i;
+    let wallMs = Date.now();
+    const sliceStart = nowMs;
+    const sliceFirst = i;
+    const sliceEnd = nowMs + 20;
+    let sliceCount = 0;
+    let sinceClock = 0;
+    while (i < total) {
+      if (perRecordMs > 0) {
+        const due = start + i * perRecordMs;
+        if (due > nowMs) break; // throttled: run() waits
+      }
+      if (!c.steadyStarted && i >= o.warmupShare) {
+        c.steadyStarted = true;
+        this.steady = newHistogram();
+        this.recorder.setTargets(this.latency, this.steady);
+        this.steadyStart = { ms: nowMs, records: this.records, bytes: this.valueBytes };
+      }
+      const sent = this.produceOne(i, nowMs, wallMs);
+      i++;
+      if (sent || ++sinceClock >= clockEvery) {
+        nowMs = performance.now();
+        sinceClock = 0;
+      }
+      if (++sliceCount >= 256) {
+        sliceCount = 0;
+        wallMs = Date.now();
+        if (sinceClock !== 0) {
+          nowMs = performance.now();
+          sinceClock = 0;
+        }
+        if (nowMs >= sliceEnd || nowMs >= deadline) break;
+      }
+    }
+    if (perRecordMs === 0 && i - sliceFirst >= 256) {
+      const nsPerRecord = ((nowMs - sliceStart) * 1e6) / (i - sliceFirst);
+      c.clockEvery = Math.max(1, Math.min(8, Math.floor(1000 / nsPerRecord)));
+    }
+    c.i = i;
+    return nowMs;
+  }
+
   async run(onSlice: () => void): Promise<EngineResult> {
     const o = this.o;
     await this.writer?.ready();
@@ -322,66 +385,25 @@ export class ProducerEngine {
     const deadline = o.durationMs !== undefined ? start + o.durationMs : Infinity;
     const perRecordMs = o.throughput > 0 ? 1000 / o.throughput : 0;
     this.txnStartMs = start;
-    let i = 0;
+    const c = this.cursor;
+    c.start = start;
+    c.total = total;
+    c.deadline = deadline;
+    c.perRecordMs = perRecordMs;
+    c.steadyStarted = o.warmupShare === 0;
+    if (c.steadyStarted) this.steadyStart = { ms: start, records: 0, bytes: 0 };
     let nowMs = start;
-    let wallMs = Date.now();
-    let steadyStarted = o.warmupShare === 0;
-    if (steadyStarted) this.steadyStart = { ms: start, records: 0, bytes: 0 };
-    // Record creation times. performance.now() costs ~35-40 ns, ~8% of a 100 B record, so while
-    // unthrottled the clock is read every `clockEvery` records, sized per slice so that many records
-    // take at most ~1 µs at the previous slice's rate, and always right after a record's produce
-    // had to send a batch. A record's creation time is thus the clock read at most clockEvery - 1
-    // records (< ~1 µs) before it: latencies can be overstated by that much, never understated.
-    // Throttled runs read the clock for every record.
-    let clockEvery = 1;
-    while (i < total && !this.stopped) {
+    while (c.i < total && !this.stopped) {
       nowMs = performance.now();
       if (nowMs >= deadline) break;
-      wallMs = Date.now();
-      // A slice: up to ~20 ms of work, then yield.
-      const sliceStart = nowMs;
-      const sliceFirst = i;
-      const sliceEnd = nowMs + 20;
-      let sliceCount = 0;
-      let sinceClock = 0;
-      while (i < total) {
-        if (perRecordMs > 0) {
-          const due = start + i * perRecordMs;
-          if (due > nowMs) break; // throttled: wait below
-        }
-        if (!steadyStarted && i >= o.warmupShare) {
-          steadyStarted = true;
-          this.steady = newHistogram();
-          this.recorder.setTargets(this.latency, this.steady);
-          this.steadyStart = { ms: nowMs, records: this.records, bytes: this.valueBytes };
-        }
-        const sent = this.produceOne(i, nowMs, wallMs);
-        i++;
-        if (sent || ++sinceClock >= clockEvery) {
-          nowMs = performance.now();
-          sinceClock = 0;
-        }
-        if (++sliceCount >= 256) {
-          sliceCount = 0;
-          wallMs = Date.now();
-          if (sinceClock !== 0) {
-            nowMs = performance.now();
-            sinceClock = 0;
-          }
-          if (nowMs >= sliceEnd || nowMs >= deadline) break;
-        }
-      }
-      if (perRecordMs === 0 && i - sliceFirst >= 256) {
-        const nsPerRecord = ((nowMs - sliceStart) * 1e6) / (i - sliceFirst);
-        clockEvery = Math.max(1, Math.min(8, Math.floor(1000 / nsPerRecord)));
-      }
+      nowMs = this.produceSlice(nowMs);
       this.lingerCheck(nowMs);
       if (o.transactional && nowMs - this.txnStartMs >= o.transactionDurationMs) this.endTransaction(nowMs);
       if (this.writer !== null) this.collectWritten();
       this.recorder.drain(); // the histograms are read in onSlice (progress, worker messages)
       onSlice();
-      if (perRecordMs > 0 && i < total) {
-        const due = start + i * perRecordMs;
+      if (perRecordMs > 0 && c.i < total) {
+        const due = start + c.i * perRecordMs;
         const lingerDue = Math.min(...this.states.map((s) => (s.builder.recordCount > 0 ? s.firstCreatedMs + o.lingerMs : Infinity)));
         const wait = Math.min(due, lingerDue, deadline) - performance.now();
         if (wait > 0) await sleep(wait);
