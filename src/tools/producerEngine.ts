@@ -335,6 +335,7 @@ export class ProducerEngine {
     const c = this.cursor;
     const { start, total, deadline, perRecordMs, clockEvery } = c;
     let i = c.i;
+    let steadyStarted = c.steadyStarted;
     let wallMs = Date.now();
     const sliceStart = nowMs;
     const sliceFirst = i;
@@ -346,8 +347,8 @@ export class ProducerEngine {
         const due = start + i * perRecordMs;
         if (due > nowMs) break; // throttled: run() waits
       }
-      if (!c.steadyStarted && i >= o.warmupShare) {
-        c.steadyStarted = true;
+      if (!steadyStarted && i >= o.warmupShare) {
+        steadyStarted = c.steadyStarted = true;
         this.steady = newHistogram();
         this.recorder.setTargets(this.latency, this.steady);
         this.steadyStart = { ms: nowMs, records: this.records, bytes: this.valueBytes };
