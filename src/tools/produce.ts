@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { KsegError } from '../format/errors.js';
 import { ensurePartitionMetadata, existingTopicId, LogDir, newTopicId } from '../storage/index.js';
 import { decodeHistogram, encodeHistogram, newHistogram, summarize, type LatencySummaryMs } from './latency.js';
-import { ProducerEngine, WRITE_BEHIND_MIN_BATCH_BYTES, type EngineOptions, type EngineProgress, type EngineResult } from './producerEngine.js';
+import { ProducerEngine, type EngineOptions, type EngineProgress, type EngineResult } from './producerEngine.js';
 import { produceOptions, type ProduceOptions } from './produceOptions.js';
 
 export { produceOptions, type ProduceOptions };
@@ -84,7 +84,6 @@ function share(n: number, parts: number, i: number): number {
 export async function produce(input: Partial<ProduceOptions> & { logDir: string }, onEvent: (e: ProduceEvent) => void = () => {}, run: { isolate?: boolean } = {}): Promise<ProduceResult> {
   const o = produceOptions(input);
   validate(o);
-  o.writeBehind ??= o.batchSize >= WRITE_BEHIND_MIN_BATCH_BYTES; // reported in the result's config as used
   const workers = Math.min(o.workers, o.partitions);
   const logDir = LogDir.openForWrite(o.logDir);
   const start = performance.now();

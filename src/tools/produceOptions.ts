@@ -37,12 +37,18 @@ export interface ProduceOptions {
   workers: number;
   /**
    * Batches are written by a thread of their own while the next are built (tools/writeBehind.ts).
-   * Default: when batch.size is at least WRITE_BEHIND_MIN_BATCH_BYTES (producerEngine.ts).
+   * produceOptions() sets the default: when batch.size is at least WRITE_BEHIND_MIN_BATCH_BYTES.
    */
   writeBehind?: boolean;
   reportingIntervalMs: number;
   seed: number;
 }
+
+/**
+ * Below this batch.size the hand-off to the writer thread (some µs per batch) costs more than the
+ * write it takes off the producing thread, so batches are written where they are built.
+ */
+export const WRITE_BEHIND_MIN_BATCH_BYTES = 256 * 1024;
 
 export const PRODUCE_DEFAULTS: Omit<ProduceOptions, 'logDir'> = {
   topic: 'kseg-perf',
@@ -70,5 +76,6 @@ export const PRODUCE_DEFAULTS: Omit<ProduceOptions, 'logDir'> = {
 export function produceOptions(o: Partial<ProduceOptions> & { logDir: string }): ProduceOptions {
   const opts = { ...PRODUCE_DEFAULTS } as ProduceOptions;
   for (const [k, v] of Object.entries(o)) if (v !== undefined) (opts as unknown as Record<string, unknown>)[k] = v;
+  opts.writeBehind ??= opts.batchSize >= WRITE_BEHIND_MIN_BATCH_BYTES;
   return opts;
 }
