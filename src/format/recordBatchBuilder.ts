@@ -53,6 +53,9 @@ export interface BufferSource {
 
 const EMPTY = Buffer.alloc(0);
 
+/** Whether `view` begins where `b` does (is a view of `b` from its start). */
+const startsAt = (view: Buffer, b: Buffer): boolean => view.buffer === b.buffer && view.byteOffset === b.byteOffset;
+
 export class RecordBatchBuilder {
   private buf: Buffer;
   /** Where buildView() writes batches of codecs that compress into a given buffer (reused, grown). */
@@ -281,11 +284,10 @@ export class RecordBatchBuilder {
     // The next buffer is taken when the next record needs it (ensure), after the caller has
     // handed this one on: a source that waits for buffers to come back then waits with the
     // batch already gone.
-    const within = (b: Buffer) => view.buffer === b.buffer && view.byteOffset === b.byteOffset;
-    if (within(this.buf)) {
+    if (startsAt(view, this.buf)) {
       this.capacity = this.buf.length;
       this.buf = EMPTY;
-    } else if (within(this.compressed)) this.compressed = EMPTY;
+    } else if (startsAt(view, this.compressed)) this.compressed = EMPTY;
     this.reset(); // its records went with the buffer: nothing may be appended to them
     return view;
   }

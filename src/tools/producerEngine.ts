@@ -127,11 +127,11 @@ export class ProducerEngine {
       flushMessages: o.flushMessages,
       flushMs: o.flushMs,
     });
-    // An unthrottled engine polls for the write it waits on (see WriteBehindOptions.spinMs) if
+    // An unthrottled engine polls for the write it waits on (see WriteBehindOptions.pollMs) if
     // the engines and their writers have a core each; throttled ones sleep at once.
-    const spinMs = o.throughput < 0 && 2 * o.workers <= availableParallelism() ? 1 : 0;
+    const pollMs = o.throughput < 0 && 2 * o.workers <= availableParallelism() ? 1 : 0;
     const capacity = Math.min(o.batchSize * 2, 64 * 1024 * 1024);
-    const writer = (this.writer = o.writeBehind === true ? new WriteBehind({ maxInFlightBytes: WRITE_BEHIND_BATCHES_IN_FLIGHT * capacity, spinMs }) : null);
+    const writer = (this.writer = o.writeBehind === true ? new WriteBehind({ maxInFlightBytes: WRITE_BEHIND_BATCHES_IN_FLIGHT * capacity, pollMs }) : null);
     this.states = o.ownedPartitions.map((p) => ({
       partition: p,
       log: PartitionLog.open(o.logDir, o.topic, p, cfg, { leaderEpoch: 0, writer: writer ?? undefined }),

@@ -31,7 +31,7 @@ export interface WriteBehindOptions {
    * takes CPU time a slower producer needs (lz4, 1 MiB batches: 641 MB/s with the writer polling
    * 20 ms, 767 without).
    */
-  spinMs?: number;
+  pollMs?: number;
 }
 
 export class WriteBehind implements LogWriter, BufferSource {
@@ -47,7 +47,7 @@ export class WriteBehind implements LogWriter, BufferSource {
   private readonly free: Buffer[] = [];
   private inFlightBytes = 0;
   private readonly maxInFlightBytes: number;
-  private readonly spinMs: number;
+  private readonly pollMs: number;
   private submitted = 0;
   private completedCount = 0;
   private lastCompletedWord = 0;
@@ -58,7 +58,7 @@ export class WriteBehind implements LogWriter, BufferSource {
 
   constructor(opts: WriteBehindOptions = {}) {
     this.maxInFlightBytes = opts.maxInFlightBytes ?? 8 * 1024 * 1024;
-    this.spinMs = opts.spinMs ?? 1;
+    this.pollMs = opts.pollMs ?? 1;
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const shared: WriterShared = { ctl: this.ctl, doneAt: this.doneAt };
@@ -226,7 +226,7 @@ export class WriteBehind implements LogWriter, BufferSource {
 
   /** Blocks until the writer's completed count moves past `word` (a write may take long on a busy disk: no timeout). */
   private waitForCompleted(word: number): void {
-    pollWhile(this.ctl, COMPLETED, word, this.spinMs);
+    pollWhile(this.ctl, COMPLETED, word, this.pollMs);
     while (Atomics.load(this.ctl, COMPLETED) === word) {
       Atomics.wait(this.ctl, COMPLETED, word, 1000);
       if (Atomics.load(this.ctl, FAILED) !== 0) this.check();

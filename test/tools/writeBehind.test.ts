@@ -30,7 +30,7 @@ describe('WriteBehind', () => {
     const fds = paths.map((p) => openSync(p, 'a'));
     const expected: Buffer[][] = [[], []];
     // A small in-flight bound, so the producer waits for buffers to come back again and again.
-    const w = new WriteBehind({ maxInFlightBytes: 256 * 1024, spinMs: 0 });
+    const w = new WriteBehind({ maxInFlightBytes: 256 * 1024, pollMs: 0 });
     const seqs: number[] = [];
     const before = performance.now();
     for (let i = 0; i < 300; i++) {
@@ -72,7 +72,7 @@ describe('WriteBehind', () => {
     const good = join(dir, 'good.log');
     const goodFd = openSync(good, 'a');
     const fullFd = openSync('/dev/full', 'w');
-    const w = new WriteBehind({ spinMs: 0 });
+    const w = new WriteBehind({ pollMs: 0 });
     w.append(goodFd, bytes(1000, 1), good);
     w.append(fullFd, bytes(1000, 2), '/dev/full');
     w.append(goodFd, bytes(1000, 3), good); // after the failure: skipped
@@ -85,7 +85,7 @@ describe('WriteBehind', () => {
   });
 
   it('ready() resolves once the thread runs, and again at once; the thread does not keep the process alive', async () => {
-    const w = new WriteBehind({ spinMs: 0 });
+    const w = new WriteBehind({ pollMs: 0 });
     await w.ready();
     await w.ready();
     // The process-exit check: a child that makes a writer and never closes it still ends.
@@ -98,7 +98,7 @@ describe('WriteBehind', () => {
   });
 
   it('release() returns an outgrown buffer for reuse; append after close is refused', () => {
-    const w = new WriteBehind({ spinMs: 0 });
+    const w = new WriteBehind({ pollMs: 0 });
     const a = w.acquire(1000);
     w.release(a);
     expect(w.acquire(500)).toBe(a);
