@@ -15,7 +15,7 @@ export interface IndexEntry {
 }
 
 /** Pending entries are written out, owner or not, once they fill a page. */
-const WRITE_BEHIND_BYTES = 4096;
+const PENDING_WRITE_BYTES = 4096;
 
 abstract class AbstractIndex {
   protected fd: number;
@@ -91,7 +91,7 @@ abstract class AbstractIndex {
 
   /** After an append: a page's worth of pending entries is written without waiting for the owner. */
   protected appended(): void {
-    if (this.autoWrite && (this.entries - this.written) * this.entrySize >= WRITE_BEHIND_BYTES) this.writePending();
+    if (this.autoWrite && (this.entries - this.written) * this.entrySize >= PENDING_WRITE_BYTES) this.writePending();
   }
 
   protected relative(offset: number): number {
