@@ -9,7 +9,7 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export function kseg(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   const started = Date.now();
-  const r = spawnSync(process.execPath, [`${ROOT}/bin/kseg.js`, ...args], { encoding: 'utf8', cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, timeout: 60_000 });
+  const r = spawnSync(`${ROOT}/bin/kseg.js`, args, { encoding: 'utf8', cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
 }
 

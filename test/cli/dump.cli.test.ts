@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
 // Runs the built CLI (npm test compiles first) as a user would.
-const kseg = (...args: string[]) => spawnSync(process.execPath, ['bin/kseg.js', ...args], { encoding: 'utf8' });
+const kseg = (...args: string[]) => spawnSync('bin/kseg.js', args, { encoding: 'utf8' });
 
 describe('kseg dump CLI', () => {
   it('prints JSON Lines and exits 0 on a clean segment', () => {

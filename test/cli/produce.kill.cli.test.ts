@@ -142,7 +142,7 @@ describe('kseg produce killed with SIGKILL', () => {
   for (const extra of [[], ['--write-behind']]) {
     it(`leaves an intact readable prefix; the next produce continues it or refuses clearly${extra.length ? ' (written behind)' : ''}`, async () => {
       const dir = tempDir('kseg-kill-');
-      const child = spawn(process.execPath, [KSEG_BIN, 'produce', dir, '--num-records', '100000000', ...ARGS, ...extra], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(KSEG_BIN, ['produce', dir, '--num-records', '100000000', ...ARGS, ...extra], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       const exited = new Promise<NodeJS.Signals | null>((res) => child.on('exit', (_code, signal) => res(signal)));

@@ -40,7 +40,7 @@ export interface KsegRun {
 /** `node bin/kseg.js dump ...` (npm test builds dist/ first), from the repository root. */
 export function ksegDump(args: readonly string[], opts: { cwd?: string; input?: string } = {}): KsegRun {
   for (let attempt = 0; ; attempt++) {
-    const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [KSEG_BIN, 'dump', ...args], {
+    const r: SpawnSyncReturns<string> = spawnSync(KSEG_BIN, ['dump', ...args], {
       encoding: 'utf8',
       cwd: opts.cwd ?? REPO_ROOT,
       maxBuffer: 256 * 1024 * 1024,

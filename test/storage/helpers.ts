@@ -260,13 +260,13 @@ export function treeSnapshot(dir: string): Record<string, string> {
 
 /** Runs the built CLI synchronously (npm test compiles first). */
 export function kseg(args: string[], opts: { timeout?: number } = {}): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [KSEG_BIN, ...args], { encoding: 'utf8', cwd: REPO_ROOT, timeout: opts.timeout ?? 60_000 });
+  return spawnSync(KSEG_BIN, args, { encoding: 'utf8', cwd: REPO_ROOT, timeout: opts.timeout ?? 60_000 });
 }
 
 /** Runs the built CLI asynchronously (so several can run at once). */
 export function ksegAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [KSEG_BIN, ...args], { cwd: REPO_ROOT });
+    const child = spawn(KSEG_BIN, args, { cwd: REPO_ROOT });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

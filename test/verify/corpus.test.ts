@@ -95,7 +95,7 @@ describe.skipIf(dirs.length === 0)('the real corpus', () => {
 
   it('the CLI agrees: kseg verify [--deep] over every corpus log dir exits 0', () => {
     for (const extra of [[], ['--deep']]) {
-      const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/kseg.js'), 'verify', ...extra, ...dirs], { encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(join(REPO_ROOT, 'bin/kseg.js'), ['verify', ...extra, ...dirs], { encoding: 'utf8', timeout: 60_000 });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(r.stdout.trim().split('\n').pop()).toMatch(/^OK: /);

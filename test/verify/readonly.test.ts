@@ -14,7 +14,7 @@ import { REPO_ROOT } from '../helpers/kafkaPython.js';
 import { buildClean, copyLogDir, hashTree, KINDS, kindName, PART, Rng, scratchDir } from './support.js';
 
 const KSEG = join(REPO_ROOT, 'bin/kseg.js');
-const kseg = (args: string[]) => spawnSync(process.execPath, [KSEG, ...args], { encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
+const kseg = (args: string[]) => spawnSync(KSEG, args, { encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
 const FIXTURES = join(REPO_ROOT, 'fixtures/logs');
 const CORPUS = '/work/shared/corpus';
 

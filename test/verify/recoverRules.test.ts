@@ -17,7 +17,7 @@ import { REPO_ROOT } from '../helpers/kafkaPython.js';
 import { buildClean, copyLogDir, hashTree, INDEX_INTERVAL, modelBatches, PART, readManifest, readTree, scratchDir, sha256, T0, type CleanPartition } from './support.js';
 
 const KSEG = join(REPO_ROOT, 'bin/kseg.js');
-const kseg = (args: string[]) => spawnSync(process.execPath, [KSEG, ...args], { encoding: 'utf8', timeout: 30_000 });
+const kseg = (args: string[]) => spawnSync(KSEG, args, { encoding: 'utf8', timeout: 30_000 });
 
 let root = '';
 let clean: CleanPartition;
