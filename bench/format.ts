@@ -268,6 +268,8 @@ export async function runFormatBench(opts: FormatBenchOptions = {}): Promise<For
       quick,
       node: process.version,
       v8: process.versions.v8,
+      /** Node flags (`npm run bench`: --no-concurrent-recompilation, as the kseg launcher). */
+      nodeFlags: process.execArgv,
       cpu: cpus[0]?.model ?? 'unknown',
       cpus: cpus.length,
       crc32c: crc32cImplementation,

@@ -32,9 +32,12 @@ async function runHere(section: Section, args: string[]): Promise<unknown> {
   }
 }
 
-/** Runs one section in a fresh process (progress on this stderr); its result. */
+/**
+ * Runs one section in a fresh process (progress on this stderr); its result. With this process's
+ * node flags: `npm run bench` passes --no-concurrent-recompilation (see bin/kseg.js).
+ */
 function runApart(section: Section, args: string[]): unknown {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--section', section, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 << 20 });
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--section', section, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 << 20 });
   if (r.status !== 0) throw new Error(`the ${section} bench failed (exit ${r.status ?? r.signal})`);
   return JSON.parse(r.stdout) as unknown;
 }

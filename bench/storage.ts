@@ -506,6 +506,8 @@ export async function runStorageBench(opts: StorageBenchOptions = {}): Promise<S
         filesystemNote: 'raw files and log dirs share one temp dir, so one filesystem',
         node: process.version,
         v8: process.versions.v8,
+        /** Node flags (`npm run bench`: --no-concurrent-recompilation, as the kseg launcher). */
+        nodeFlags: process.execArgv,
         cpu: cpus[0]?.model ?? 'unknown',
         cpus: cpus.length,
         totalMemGiB: round(os.totalmem() / 1024 ** 3, 1),
