@@ -64,8 +64,69 @@ export function poolPayloads(recordSize: number, compressibility: number, seed: 
   // The views are made once, so picking a value is an array read (no Buffer object per record).
   const start = Math.floor(random() * recordSize);
   const views: Buffer[] = Array.from({ length: count }, (_, i) => pool.subarray(start + i * recordSize, start + (i + 1) * recordSize));
-  const mask = count - 1;
-  return { averageSize: recordSize, value: (i) => views[i & mask] };
+  return new PoolPayloads(views, recordSize);
+}
+
+// The sources are classes, not object literals with closures: the engine's call `source.value(i)`
+// then meets the same function in every engine of a process. A closure made per engine is a new
+// call target each time, and V8 threw away the optimized producer loop when it met one ("wrong
+// call target" in --trace-deopt, in the storage bench's later runs), then compiled it again.
+
+class PoolPayloads implements PayloadSource {
+  private readonly mask: number;
+  constructor(
+    private readonly views: Buffer[],
+    readonly averageSize: number,
+  ) {
+    this.mask = views.length - 1; // a power of two
+  }
+
+  value(i: number): Buffer {
+    return this.views[i & this.mask];
+  }
+}
+
+class PickedPayloads implements PayloadSource {
+  constructor(
+    private readonly parts: Buffer[],
+    private readonly picks: Int32Array,
+    readonly averageSize: number,
+  ) {}
+
+  value(i: number): Buffer {
+    return this.parts[this.picks[i & (this.picks.length - 1)]];
+  }
+}
+
+/** The record number (modulo `range` when > 0) as decimal text, left-padded with '0' to `width`. */
+class DecimalPayloads implements PayloadSource {
+  private readonly scratch: Buffer;
+  /** Views of scratch[0, len) for every len, made once. */
+  private readonly views: Buffer[];
+  constructor(
+    private readonly range: number,
+    private readonly width: number,
+    readonly averageSize: number,
+  ) {
+    const scratch = (this.scratch = Buffer.allocUnsafe(Math.max(24, width)));
+    this.views = Array.from({ length: scratch.length + 1 }, (_, len) => scratch.subarray(0, len));
+  }
+
+  value(i: number): Buffer {
+    return this.views[writeDecimal(this.scratch, this.range > 0 ? i % this.range : i, this.width)];
+  }
+}
+
+/** Random keys: (i * 7919) & 0xffff visits every offset of the pool's first 64 KiB, one view each. */
+class StridedKeys implements PayloadSource {
+  constructor(
+    private readonly views: Buffer[],
+    readonly averageSize: number,
+  ) {}
+
+  value(i: number): Buffer {
+    return this.views[(i * 7919) & 0xffff];
+  }
 }
 
 /** --payload-file: records split by the delimiter, picked at random like Kafka's tool. */
@@ -76,7 +137,7 @@ export function filePayloads(path: string, delimiter: string, seed: number): Pay
   const random = rng(seed);
   const picks = new Int32Array(4096);
   for (let i = 0; i < picks.length; i++) picks[i] = Math.floor(random() * parts.length);
-  return { averageSize: parts.reduce((a, b) => a + b.length, 0) / parts.length, value: (i) => parts[picks[i & 4095]] };
+  return new PickedPayloads(parts, picks, parts.reduce((a, b) => a + b.length, 0) / parts.length);
 }
 
 /**
@@ -92,33 +153,20 @@ function writeDecimal(buf: Buffer, n: number, width: number): number {
   return len;
 }
 
-/** Views of scratch[0, len) for every len, made once. */
-function prefixViews(scratch: Buffer): Buffer[] {
-  return Array.from({ length: scratch.length + 1 }, (_, len) => scratch.subarray(0, len));
-}
-
 /** --payload-monotonic: the record number as text (Kafka: Long.toString(i)). */
 export function monotonicPayloads(): PayloadSource {
-  const scratch = Buffer.allocUnsafe(24);
-  const views = prefixViews(scratch);
-  return {
-    averageSize: 7,
-    value: (i) => views[writeDecimal(scratch, i, 0)],
-  };
+  return new DecimalPayloads(0, 0, 7);
 }
 
 /** Keys: none, random bytes of keySize, or `i % keyRange` (KIP-1299) as text. */
-export function keySource(keySize: number | undefined, keyRange: number | undefined, seed: number): ((i: number) => Buffer) | null {
+export function keySource(keySize: number | undefined, keyRange: number | undefined, seed: number): PayloadSource | null {
   if (keyRange !== undefined) {
     const width = keySize ?? 0;
-    const scratch = Buffer.allocUnsafe(Math.max(24, width));
-    const views = prefixViews(scratch);
-    return (i) => views[writeDecimal(scratch, i % keyRange, width)];
+    return new DecimalPayloads(keyRange, width, Math.max(width, String(Math.max(0, keyRange - 1)).length));
   }
   if (keySize === undefined || keySize <= 0) return null;
   const pool = buildPayloadPool(64 * 1024 + keySize, 0, rng(seed ^ 0x5bd1e995));
-  // (i * 7919) & 0xffff visits every offset in 0..65535: one view per offset, made once.
   const views: Buffer[] = new Array(65536);
   for (let o = 0; o < views.length; o++) views[o] = pool.subarray(o, o + keySize);
-  return (i) => views[(i * 7919) & 0xffff];
+  return new StridedKeys(views, keySize);
 }

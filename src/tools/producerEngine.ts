@@ -78,7 +78,7 @@ export class ProducerEngine {
   private readonly states: PartitionState[];
   private readonly codec: Codec;
   private readonly payload: PayloadSource;
-  private readonly key: ((i: number) => Buffer) | null;
+  private readonly key: PayloadSource | null;
   private readonly headers: { key: string; value: Buffer }[];
   readonly latency = newHistogram();
   private steady: Histogram | null = null;
@@ -239,7 +239,7 @@ export class ProducerEngine {
   /** Produce one record created at `nowMs`; true when it first had to send a full batch. */
   private produceOne(i: number, nowMs: number, timestamp: number): boolean {
     const value = this.payload.value(i);
-    const key = this.key !== null ? this.key(i) : null;
+    const key = this.key !== null ? this.key.value(i) : null;
     let s: PartitionState;
     if (key !== null && this.states.length > 1) s = this.states[partitionForKey(key, this.states.length)];
     else s = this.states[this.nextSticky];

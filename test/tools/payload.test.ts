@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Codec } from '../../src/format/attributes.js';
 import { compress } from '../../src/format/codecs/compression.js';
-import { poolPayloads } from '../../src/tools/payload.js';
+import { keySource, monotonicPayloads, poolPayloads } from '../../src/tools/payload.js';
 
 describe('poolPayloads', () => {
   it('gives values of the record size, the same for the same seed, different for another', () => {
@@ -44,5 +44,24 @@ describe('poolPayloads', () => {
     expect(r0).toBeGreaterThan(0.99);
     expect(r5).toBeLessThan(r0 - 0.1);
     expect(r1).toBeLessThan(r5 - 0.1);
+  });
+});
+
+describe('payload and key sources', () => {
+  it('share one value function per kind, so every engine of a process calls the same target', () => {
+    // A closure per source made V8 deoptimize the producer loop of each later engine ("wrong call target").
+    expect(poolPayloads(100, 0.5, 1).value).toBe(poolPayloads(1024, 0, 2).value);
+    expect(monotonicPayloads().value).toBe(monotonicPayloads().value);
+    expect(keySource(8, undefined, 1)!.value).toBe(keySource(16, undefined, 2)!.value);
+    expect(keySource(undefined, 10, 1)!.value).toBe(keySource(4, 100, 2)!.value);
+  });
+
+  it('keys: i % keyRange as decimal text padded to keySize; random keys of keySize', () => {
+    const k = keySource(4, 100, 0)!;
+    expect([0, 7, 99, 100, 1234].map((i) => k.value(i).toString('latin1'))).toEqual(['0000', '0007', '0099', '0000', '0034']);
+    expect(keySource(undefined, 1000, 0)!.value(123456).toString('latin1')).toBe('456');
+    expect(keySource(12, undefined, 3)!.value(5).length).toBe(12);
+    expect(keySource(undefined, undefined, 3)).toBeNull();
+    expect(monotonicPayloads().value(42).toString('latin1')).toBe('42');
   });
 });
