@@ -64,7 +64,7 @@ export function poolPayloads(recordSize: number, compressibility: number, seed: 
   // The views are made once, so picking a value is an array read (no Buffer object per record).
   const start = Math.floor(random() * recordSize);
   const views: Buffer[] = Array.from({ length: count }, (_, i) => pool.subarray(start + i * recordSize, start + (i + 1) * recordSize));
-  return new PoolPayloads(views, recordSize);
+  return new ViewCycle(views, recordSize);
 }
 
 // The sources are classes, not object literals with closures: the engine's call `source.value(i)`
@@ -72,29 +72,20 @@ export function poolPayloads(recordSize: number, compressibility: number, seed: 
 // call target each time, and V8 threw away the optimized producer loop when it met one ("wrong
 // call target" in --trace-deopt, in the storage bench's later runs), then compiled it again.
 
-class PoolPayloads implements PayloadSource {
+/** Views made once, picked by record number: for each next record, the `stride`-th next view. */
+class ViewCycle implements PayloadSource {
   private readonly mask: number;
   constructor(
     private readonly views: Buffer[],
     readonly averageSize: number,
+    private readonly stride = 1,
   ) {
     this.mask = views.length - 1; // a power of two
   }
 
   value(i: number): Buffer {
-    return this.views[i & this.mask];
-  }
-}
-
-class PickedPayloads implements PayloadSource {
-  constructor(
-    private readonly parts: Buffer[],
-    private readonly picks: Int32Array,
-    readonly averageSize: number,
-  ) {}
-
-  value(i: number): Buffer {
-    return this.parts[this.picks[i & (this.picks.length - 1)]];
+    // imul: the low bits of i * stride exactly, without leaving int32 arithmetic.
+    return this.views[Math.imul(i, this.stride) & this.mask];
   }
 }
 
@@ -117,27 +108,14 @@ class DecimalPayloads implements PayloadSource {
   }
 }
 
-/** Random keys: (i * 7919) & 0xffff visits every offset of the pool's first 64 KiB, one view each. */
-class StridedKeys implements PayloadSource {
-  constructor(
-    private readonly views: Buffer[],
-    readonly averageSize: number,
-  ) {}
-
-  value(i: number): Buffer {
-    return this.views[(i * 7919) & 0xffff];
-  }
-}
-
 /** --payload-file: records split by the delimiter, picked at random like Kafka's tool. */
 export function filePayloads(path: string, delimiter: string, seed: number): PayloadSource {
   const text = readFileSync(path, 'utf8');
   const parts = text.split(delimiter).filter((s) => s.length > 0).map((s) => Buffer.from(s, 'utf8'));
   if (parts.length === 0) throw new KsegError(`File does not contain any payloads: ${path}`);
   const random = rng(seed);
-  const picks = new Int32Array(4096);
-  for (let i = 0; i < picks.length; i++) picks[i] = Math.floor(random() * parts.length);
-  return new PickedPayloads(parts, picks, parts.reduce((a, b) => a + b.length, 0) / parts.length);
+  const picks = Array.from({ length: 4096 }, () => parts[Math.floor(random() * parts.length)]);
+  return new ViewCycle(picks, parts.reduce((a, b) => a + b.length, 0) / parts.length);
 }
 
 /**
@@ -166,7 +144,8 @@ export function keySource(keySize: number | undefined, keyRange: number | undefi
   }
   if (keySize === undefined || keySize <= 0) return null;
   const pool = buildPayloadPool(64 * 1024 + keySize, 0, rng(seed ^ 0x5bd1e995));
+  // Stride 7919 (odd) visits every one of the 65536 offsets before repeating: one view per offset.
   const views: Buffer[] = new Array(65536);
   for (let o = 0; o < views.length; o++) views[o] = pool.subarray(o, o + keySize);
-  return new StridedKeys(views, keySize);
+  return new ViewCycle(views, keySize, 7919);
 }
