@@ -30,8 +30,9 @@ export function startDumpWorkers(count: number, cores = availableParallelism()):
   // With a render thread on every core (the main thread and the workers), V8's background
   // compiler has no core of its own: hot code waits for one, running slower meanwhile. Workers
   // started from here on compile on their own thread instead (the flag is read when an isolate
-  // starts; the main thread keeps its background compiler). Measured on 2 cores, 1 GiB log, the
-  // main thread and one worker: 0.85-0.88 s against 0.89-0.92 s.
+  // starts). The launcher, bin/kseg.js, already passes it to the whole process; this covers a dump
+  // run some other way (`node dist/src/cli/main.js`, the library). Measured on 2 cores, 1 GiB log,
+  // the main thread and one worker: 0.85-0.88 s against 0.89-0.92 s.
   if (count > 0 && count + 1 >= cores) setFlagsFromString('--no-concurrent-recompilation');
   return Array.from({ length: count }, () => {
     const { port1, port2 } = new MessageChannel();

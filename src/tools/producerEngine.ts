@@ -315,10 +315,6 @@ export class ProducerEngine {
   }
 
   /**
-   * Runs until the record count or duration is reached. Works in slices and yields to the event
-   * loop between them (progress rendering, worker messages), calling `onSlice` after each.
-   */
-  /**
    * One slice of run(): records until ~20 ms have passed, throttled records are not due yet, or
    * the total or the deadline is reached; returns the clock at its end. A method of its own, not
    * a loop inside the async run(): V8 runs a hot loop of an async function in optimized code only
@@ -371,6 +367,10 @@ export class ProducerEngine {
     return nowMs;
   }
 
+  /**
+   * Runs until the record count or duration is reached. Works in slices and yields to the event
+   * loop between them (progress rendering, worker messages), calling `onSlice` after each.
+   */
   async run(onSlice: () => void): Promise<EngineResult> {
     const o = this.o;
     await this.writer?.ready();
