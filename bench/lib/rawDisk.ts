@@ -1,6 +1,7 @@
 // Raw limits of the disk under a directory, as the denominators of the storage bench's ratios:
 // sequential write of N bytes in 1 MiB writes (buffered, and with fdatasync before close), and a
-// page-cache read of the same file right after writing it (1 MiB reads into one reused buffer).
+// page-cache read of the same file right after writing it (1 MiB reads into one reused buffer);
+// and, for comparison, the same buffered write in writes of a produce case's batch size.
 // Measured twice: in-process with node:fs (the same syscalls kseg's storage layer makes, so the
 // ratio compares like with like: this is the denominator) and with coreutils `dd` (bs=1M,
 // conv=fdatasync), as a cross-check that node's figure is the disk's and not node's.
@@ -33,15 +34,16 @@ function block(): Buffer {
 
 let data: Buffer | undefined;
 
-function writeFile(path: string, bytes: number, sync: boolean): number {
-  data ??= block();
+/** Writes `bytes` to a new file at `path`, in writes of `writes[0]`, `writes[1]`, ... in turn (default: the 1 MiB block); returns seconds. */
+function writeFile(path: string, bytes: number, sync: boolean, writes: Buffer[] = [(data ??= block())]): number {
   const t0 = performance.now();
   const fd = openSync(path, 'w');
   let left = bytes;
-  while (left > 0) {
-    const n = Math.min(left, BLOCK);
+  for (let k = 0; left > 0; k = (k + 1) % writes.length) {
+    const b = writes[k];
+    const n = Math.min(left, b.length);
     let done = 0;
-    while (done < n) done += writeSync(fd, data, done, n - done);
+    while (done < n) done += writeSync(fd, b, done, n - done);
     left -= n;
   }
   if (sync) fdatasyncSync(fd);
@@ -92,6 +94,26 @@ export function inProcessRun(dir: string, bytes: number, warm = true): RawDiskRu
   const ws = writeFile(path, bytes, true);
   unlinkSync(path);
   return { writeMBps: bytes / MB / w, writeFdatasyncMBps: bytes / MB / ws, readMBps: bytes / MB / r.seconds };
+}
+
+/**
+ * Buffered sequential write of `bytes` in writes of `writeBytes` each from `buffers` rotating
+ * buffers, MB/s: what a thread doing nothing but the write syscalls of batches that size can reach
+ * (a batch's end is never page-aligned, unlike the raw figure's 1 MiB writes).
+ */
+export function batchWriteRun(dir: string, bytes: number, writeBytes: number, buffers: number, warm = true): number {
+  const path = join(dir, 'raw-batches.tmp');
+  data ??= block();
+  const writes = Array.from({ length: buffers }, (_, k) => {
+    const b = Buffer.allocUnsafe(writeBytes);
+    for (let at = 0; at < writeBytes; at += BLOCK) data!.copy(b, at, 0, Math.min(BLOCK, writeBytes - at));
+    b[0] ^= k; // distinct buffers, same content otherwise
+    return b;
+  });
+  if (warm) warmPages(dir, bytes);
+  const s = writeFile(path, bytes, false, writes);
+  unlinkSync(path);
+  return bytes / MB / s;
 }
 
 /** dd's own timing ("..., 0.25 s, 4.2 GB/s"), with LC_ALL=C so the line parses. */
