@@ -46,9 +46,9 @@ export class TimeIndex extends AbstractIndex {
     }
     if (timestamp > last.timestamp) {
       if (this.entries >= this.maxEntries) return; // only possible with skipFullCheck on a full file
-      const slot = this.entries;
-      writeInt64(this.data, slot * 12, timestamp);
-      this.data.writeInt32BE(this.relative(offset), slot * 12 + 8);
+      const at = this.slotPosition(this.entries);
+      writeInt64(this.data, at, timestamp);
+      this.data.writeInt32BE(this.relative(offset), at + 8);
       this.entries++;
       this.appended();
     }

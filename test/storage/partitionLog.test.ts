@@ -211,6 +211,27 @@ describe('index classes', () => {
     expect(readOffsetIndexFile(p, 0, true)).toEqual(Array.from({ length: 515 }, (_, i) => ({ offset: i + 1, position: (i + 1) * 100 })));
   });
 
+  it('grow in memory past their first 64 KiB up to the preallocated size: every entry kept, full at maxEntries', () => {
+    const dir = tempDir();
+    const n = 30_001; // 240 KiB of offset entries, 352 KiB of time entries: several doublings, the last one capped
+    const idx = new OffsetIndex(join(dir, '00000000000000000000.index'), 0, 8 * n);
+    const ti = new TimeIndex(join(dir, '00000000000000000000.timeindex'), 0, 12 * n);
+    for (let i = 0; i < n; i++) {
+      idx.append(i + 1, i * 64);
+      ti.maybeAppend(T0 + i, i + 1, true);
+    }
+    expect(idx.isFull).toBe(true);
+    expect(ti.isFull).toBe(true);
+    expect(() => idx.append(n + 1, n * 64)).toThrow(/full index/);
+    expect(idx.lookup(12_345)).toEqual({ offset: 12_345, position: 12_344 * 64 });
+    expect(idx.lookup(n + 5)).toEqual({ offset: n, position: (n - 1) * 64 });
+    expect(ti.lookup(T0 + 20_000)).toEqual({ timestamp: T0 + 20_000, offset: 20_001 });
+    idx.close();
+    ti.close();
+    expect(readOffsetIndexFile(join(dir, '00000000000000000000.index'), 0)).toEqual(Array.from({ length: n }, (_, i) => ({ offset: i + 1, position: i * 64 })));
+    expect(readTimeIndexFile(join(dir, '00000000000000000000.timeindex'), 0)).toEqual(Array.from({ length: n }, (_, i) => ({ timestamp: T0 + i, offset: i + 1 })));
+  });
+
   it('TimeIndex: appends only larger timestamps, refuses going back, lookup is the floor by timestamp', () => {
     const dir = tempDir();
     const p = join(dir, '00000000000000000000.timeindex');
