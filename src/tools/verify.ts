@@ -10,6 +10,7 @@ import { Codec, CompressionError, CorruptRecordError, KsegError, LegacyRecordBat
 import {
   INDEX_SUFFIX,
   LOG_SUFFIX,
+  DEFAULT_FETCH_SIZE,
   LogFileReader,
   OffsetIndex,
   offsetFileName,
@@ -100,7 +101,7 @@ export function verifySegment(logPath: string, c: Collector, opts: VerifyOptions
   let prevTimeEntry = -Infinity;
   let lastEpoch = -2;
 
-  const reader = new LogFileReader(logPath, { fetchSize: opts.fetchSize });
+  const reader = new LogFileReader(logPath, { fetchSize: opts.fetchSize, buffer: opts.readBuffer });
   const fileSize = reader.fileSize;
   let prevLast: number | null = null;
   for (const batch of reader) {
@@ -444,8 +445,14 @@ function verifyLogDir(dir: string, c: Collector, opts: VerifyOptions, summaries:
   }
 }
 
+/** `opts` with a read buffer of its fetch size, unless it has one. */
+export function withReadBuffer(opts: VerifyOptions): VerifyOptions {
+  return opts.readBuffer ? opts : { ...opts, readBuffer: Buffer.allocUnsafe(Math.max(4096, opts.fetchSize ?? DEFAULT_FETCH_SIZE)) };
+}
+
 /** Verifies each path (a segment or other file, a partition dir, or a log dir). Never throws on bad data. */
-export function verify(paths: readonly string[], opts: VerifyOptions = {}, pre?: PrecomputedSegments): VerifyResult {
+export function verify(paths: readonly string[], options: VerifyOptions = {}, pre?: PrecomputedSegments): VerifyResult {
+  const opts = withReadBuffer(options);
   const c = new Collector();
   const summaries: PartitionSummary[] = [];
   for (const path of paths) {

@@ -46,4 +46,9 @@ export interface VerifyOptions {
   deep?: boolean;
   maxDecompressedBytes?: number;
   fetchSize?: number;
+  /**
+   * Read every segment into this buffer (verify() and its worker threads make one): a new buffer
+   * per segment is fresh memory each time, whose first touch cost more than reading a small segment.
+   */
+  readBuffer?: Buffer;
 }

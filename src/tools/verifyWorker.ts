@@ -1,10 +1,11 @@
 // Worker-thread entry for verifyParallel: verifies its share of segments, each on its own.
 import { parentPort, workerData } from 'node:worker_threads';
-import { VerifyCollector, verifySegment } from './verify.js';
+import { VerifyCollector, verifySegment, withReadBuffer } from './verify.js';
 import type { SegmentJob, SegmentJobResult } from './verifyParallel.js';
 import type { VerifyOptions } from './verifyTypes.js';
 
-const { share, opts } = workerData as { share: SegmentJob[]; opts: VerifyOptions };
+const { share, opts: options } = workerData as { share: SegmentJob[]; opts: VerifyOptions };
+const opts = withReadBuffer(options);
 try {
   const results: SegmentJobResult[] = share.map((j) => {
     const c = new VerifyCollector();
