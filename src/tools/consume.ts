@@ -85,6 +85,7 @@ export function consumePartitions(targets: PartitionTarget[], o: ConsumeOptions,
   const c: ConsumeCounts = { records: 0, bytes: 0, batches: 0, crcChecked: 0 };
   let sink = 0; // bytes of keys/values read, so the visit cannot be optimized away
   const iterOpts = { maxBytes: o.maxDecompressedBytes };
+  const readBuffer = Buffer.allocUnsafe(Math.max(4096, o.fetchSize)); // for every partition: they are read one after another
   outer: for (const t of targets) {
     const reader = new PartitionReader(t.dir);
     let from = o.fromOffset ?? 0;
@@ -93,7 +94,7 @@ export function consumePartitions(targets: PartitionTarget[], o: ConsumeOptions,
       if (found === null) continue;
       from = Math.max(from, found);
     }
-    for (const batch of reader.batches(from, o.fetchSize)) {
+    for (const batch of reader.batches(from, o.fetchSize, undefined, readBuffer)) {
       if (o.checkCrcs) {
         batch.ensureValid();
         c.crcChecked++;
