@@ -23,7 +23,7 @@ const PENDING_WRITE_BYTES = 4096;
  * Allocating (and zeroing) 2 × 10 MiB per segment up front made each roll cost milliseconds and
  * V8 collect garbage for the external memory.
  */
-const INITIAL_BUFFER_BYTES = 64 * 1024;
+const INITIAL_BUFFER_BYTES = 8 * 1024;
 
 abstract class AbstractIndex {
   protected fd: number;

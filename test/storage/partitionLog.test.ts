@@ -211,7 +211,7 @@ describe('index classes', () => {
     expect(readOffsetIndexFile(p, 0, true)).toEqual(Array.from({ length: 515 }, (_, i) => ({ offset: i + 1, position: (i + 1) * 100 })));
   });
 
-  it('grow in memory past their first 64 KiB up to the preallocated size: every entry kept, full at maxEntries', () => {
+  it('grow in memory past their first 8 KiB up to the preallocated size: every entry kept, full at maxEntries', () => {
     const dir = tempDir();
     const n = 30_001; // 240 KiB of offset entries, 352 KiB of time entries: several doublings, the last one capped
     const idx = new OffsetIndex(join(dir, '00000000000000000000.index'), 0, 8 * n);
