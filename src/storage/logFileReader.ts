@@ -28,6 +28,11 @@ export interface LogReadEnd {
 
 export const DEFAULT_FETCH_SIZE = 1024 * 1024;
 
+/** A buffer to read `fetchSize`-byte chunks into (LogReadOptions.buffer): callers reading many files pass one to each. */
+export function newReadBuffer(fetchSize = DEFAULT_FETCH_SIZE): Buffer {
+  return Buffer.allocUnsafe(Math.max(4096, fetchSize));
+}
+
 export class LogFileReader implements Iterable<Batch> {
   end: LogReadEnd | null = null;
   readonly fileSize: number;
@@ -55,7 +60,7 @@ export class LogFileReader implements Iterable<Batch> {
 
   private *batches(): Generator<Batch> {
     const limit = Math.min(this.fileSize, this.opts.maxBytes ?? Infinity);
-    let buf = this.opts.buffer ?? Buffer.allocUnsafe(Math.max(4096, this.opts.fetchSize ?? DEFAULT_FETCH_SIZE));
+    let buf = this.opts.buffer ?? newReadBuffer(this.opts.fetchSize);
     let bufStart = this.opts.startPosition ?? 0; // file position of buf[0]
     let bufLen = 0;
     for (;;) {

@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Batch, Record } from '../format/index.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, offsetFileName, parseOffsetFileName, TIME_INDEX_SUFFIX } from './fileNames.js';
-import { DEFAULT_FETCH_SIZE, LogFileReader, type LogReadEnd } from './logFileReader.js';
+import { LogFileReader, newReadBuffer, type LogReadEnd } from './logFileReader.js';
 import { OffsetIndex } from './offsetIndex.js';
 import { TimeIndex } from './timeIndex.js';
 
@@ -105,7 +105,7 @@ export class PartitionReader {
     const start = this.seekOffset(fromOffset);
     // One buffer for all segments: a new one per segment is fresh memory each time, whose first
     // touch cost more than reading small segments (4 MiB segments: consume at half speed).
-    buffer ??= Buffer.allocUnsafe(Math.max(4096, fetchSize ?? DEFAULT_FETCH_SIZE));
+    buffer ??= newReadBuffer(fetchSize);
     for (let s = start.segment; s < this.segments.length; s++) {
       const file = this.logPath(this.segments[s]);
       const reader = new LogFileReader(file, { buffer, startPosition: s === start.segment ? start.position : 0 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { KsegError } from '../format/errors.js';
 import type { RecordBatch } from '../format/index.js';
-import { parsePartitionDirName, PartitionReader, DEFAULT_FETCH_SIZE } from '../storage/index.js';
+import { newReadBuffer, parsePartitionDirName, PartitionReader, DEFAULT_FETCH_SIZE } from '../storage/index.js';
 
 export interface ConsumeOptions {
   logDir: string;
@@ -85,7 +85,7 @@ export function consumePartitions(targets: PartitionTarget[], o: ConsumeOptions,
   const c: ConsumeCounts = { records: 0, bytes: 0, batches: 0, crcChecked: 0 };
   let sink = 0; // bytes of keys/values read, so the visit cannot be optimized away
   const iterOpts = { maxBytes: o.maxDecompressedBytes };
-  const readBuffer = Buffer.allocUnsafe(Math.max(4096, o.fetchSize)); // for every partition: they are read one after another
+  const readBuffer = newReadBuffer(o.fetchSize); // for every partition: they are read one after another
   outer: for (const t of targets) {
     const reader = new PartitionReader(t.dir);
     let from = o.fromOffset ?? 0;

@@ -10,8 +10,8 @@ import { Codec, CompressionError, CorruptRecordError, KsegError, LegacyRecordBat
 import {
   INDEX_SUFFIX,
   LOG_SUFFIX,
-  DEFAULT_FETCH_SIZE,
   LogFileReader,
+  newReadBuffer,
   OffsetIndex,
   offsetFileName,
   parseOffsetFileName,
@@ -447,7 +447,7 @@ function verifyLogDir(dir: string, c: Collector, opts: VerifyOptions, summaries:
 
 /** `opts` with a read buffer of its fetch size, unless it has one. */
 export function withReadBuffer(opts: VerifyOptions): VerifyOptions {
-  return opts.readBuffer ? opts : { ...opts, readBuffer: Buffer.allocUnsafe(Math.max(4096, opts.fetchSize ?? DEFAULT_FETCH_SIZE)) };
+  return opts.readBuffer ? opts : { ...opts, readBuffer: newReadBuffer(opts.fetchSize) };
 }
 
 /** Verifies each path (a segment or other file, a partition dir, or a log dir). Never throws on bad data. */
