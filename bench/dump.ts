@@ -215,6 +215,11 @@ t = time.perf_counter() - t0
 print(json.dumps({"records": n, "seconds": t, "bytes": m.valid_bytes(), "version": kafka.__version__}))
 `;
 
+/** The run of median duration (the lower middle one for an even count). */
+function medianRun<T extends { seconds: number }>(runs: readonly T[]): T {
+  return [...runs].sort((a, b) => a.seconds - b.seconds)[(runs.length - 1) >> 1];
+}
+
 /** kafka-python's decode of the first `cap` bytes, `runs` times: the median run. */
 function kafkaPythonDecode(file: string, cap: number, runs: number): DumpBenchResult['kafkaPython'] {
   if (!existsSync(PYTHON)) return { skipped: `${PYTHON} not found` };
@@ -224,8 +229,7 @@ function kafkaPythonDecode(file: string, cap: number, runs: number): DumpBenchRe
     if (r.status !== 0) return { skipped: `kafka-python failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}` };
     results.push(JSON.parse(r.stdout) as { records: number; seconds: number; bytes: number; version: string });
   }
-  results.sort((a, b) => a.seconds - b.seconds);
-  const o = results[(runs - 1) >> 1];
+  const o = medianRun(results);
   return { bytes: o.bytes, records: o.records, seconds: round(o.seconds, 3), recordsPerSec: Math.round(o.records / o.seconds), version: o.version };
 }
 
@@ -288,8 +292,7 @@ export async function runDumpBench(opts: DumpBenchOptions = {}): Promise<DumpBen
       ksegRuns.push(await runChild(argv));
       log(`kseg run ${r + 1}: ${round(ksegRuns[r].seconds, 3)} s`);
     }
-    const sorted = [...ksegRuns].sort((a, b) => a.seconds - b.seconds);
-    const median = sorted[(runs - 1) >> 1];
+    const median = medianRun(ksegRuns);
     const peaks = ksegRuns.map((r) => r.peakRssKiB).filter((k): k is number => k !== null);
     const kseg = {
       ...summarize({ ...median, exitCode: ksegRuns.find((r) => r.exitCode !== 0)?.exitCode ?? median.exitCode, peakRssKiB: peaks.length > 0 ? Math.max(...peaks) : null }),

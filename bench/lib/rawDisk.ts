@@ -33,9 +33,11 @@ function block(): Buffer {
 }
 
 let data: Buffer | undefined;
+/** The 1 MiB block every write copies from, made on first use. */
+const blockData = (): Buffer => (data ??= block());
 
 /** Writes `bytes` to a new file at `path`, in writes of `writes[0]`, `writes[1]`, ... in turn (default: the 1 MiB block); returns seconds. */
-function writeFile(path: string, bytes: number, sync: boolean, writes: Buffer[] = [(data ??= block())]): number {
+function writeFile(path: string, bytes: number, sync: boolean, writes: Buffer[] = [blockData()]): number {
   const t0 = performance.now();
   const fd = openSync(path, 'w');
   let left = bytes;
@@ -103,10 +105,10 @@ export function inProcessRun(dir: string, bytes: number, warm = true): RawDiskRu
  */
 export function batchWriteRun(dir: string, bytes: number, writeBytes: number, buffers: number, warm = true): number {
   const path = join(dir, 'raw-batches.tmp');
-  data ??= block();
+  const src = blockData();
   const writes = Array.from({ length: buffers }, (_, k) => {
     const b = Buffer.allocUnsafe(writeBytes);
-    for (let at = 0; at < writeBytes; at += BLOCK) data!.copy(b, at, 0, Math.min(BLOCK, writeBytes - at));
+    for (let at = 0; at < writeBytes; at += BLOCK) src.copy(b, at, 0, Math.min(BLOCK, writeBytes - at));
     b[0] ^= k; // distinct buffers, same content otherwise
     return b;
   });
