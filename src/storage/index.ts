@@ -1,6 +1,7 @@
 // Public surface of the storage layer.
 export * from './fileNames.js';
 export * from './logConfig.js';
+export * from './objectArray.js';
 export * from './flushPolicy.js';
 export * from './offsetIndex.js';
 export * from './timeIndex.js';

@@ -24,7 +24,16 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = {
 };
 
 export function logConfig(overrides: Partial<LogConfig> = {}): LogConfig {
-  const c = { ...DEFAULT_LOG_CONFIG };
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (c as Record<string, number>)[k] = v;
-  return c;
+  const d = DEFAULT_LOG_CONFIG;
+  // One object literal, every field in the same order: every config then has the same shape (V8
+  // map). Spread copies did not always: a segment's config came with a new map now and then, and
+  // the code optimized for the last one (LogSegment.shouldRoll, append) was thrown away.
+  return {
+    segmentBytes: overrides.segmentBytes ?? d.segmentBytes,
+    segmentMs: overrides.segmentMs ?? d.segmentMs,
+    segmentIndexBytes: overrides.segmentIndexBytes ?? d.segmentIndexBytes,
+    indexIntervalBytes: overrides.indexIntervalBytes ?? d.indexIntervalBytes,
+    flushMessages: overrides.flushMessages ?? d.flushMessages,
+    flushMs: overrides.flushMs ?? d.flushMs,
+  };
 }

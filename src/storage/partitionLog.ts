@@ -12,6 +12,7 @@ import { INDEX_SUFFIX, LOG_SUFFIX, offsetFileName, parseOffsetFileName, partitio
 import { FlushPolicy } from './flushPolicy.js';
 import type { LogConfig } from './logConfig.js';
 import { LogFileReader } from './logFileReader.js';
+import { objectArray } from './objectArray.js';
 import { LogSegment } from './logSegment.js';
 import { synchronousLogWriter, type LogWriter } from './logWriter.js';
 import { OffsetIndex } from './offsetIndex.js';
@@ -44,7 +45,7 @@ export class PartitionLog {
   private readonly segments: LogSegment[] = [];
   readonly producerState = new ProducerState();
   private readonly flushPolicy: FlushPolicy;
-  private epochs: EpochEntry[] = [];
+  private epochs: EpochEntry[] = objectArray();
   nextOffset = 0;
   logStartOffset = 0;
   readonly stats: PartitionLogStats = { batches: 0, bytes: 0, records: 0, fsyncs: 0, rolls: 0 };

@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Codec, codecId, ControlRecordType, controlKey, endTxnMarkerValue, RecordBatchBuilder, type RecordBatchOptions } from '../format/index.js';
-import { logConfig, PartitionLog } from '../storage/index.js';
+import { logConfig, objectArray, PartitionLog } from '../storage/index.js';
 import { LatencyRecorder, newHistogram, Window, type Histogram } from './latency.js';
 import { filePayloads, keySource, monotonicPayloads, poolPayloads, rng, type PayloadSource } from './payload.js';
 import { partitionForKey } from './murmur2.js';
@@ -98,7 +98,7 @@ export class ProducerEngine {
   private readonly batchSize: number;
   private readonly writer: WriteBehind | null;
   /** Batches handed to the writer whose latencies are not recorded yet: write sequence, creation times, count. */
-  private readonly unwritten: { seq: number; created: Float64Array; count: number }[] = [];
+  private readonly unwritten: { seq: number; created: Float64Array; count: number }[] = objectArray();
   private unwrittenHead = 0;
   /**
    * run()'s position, kept here for produceSlice: the next record's index, how often the clock is
@@ -112,7 +112,7 @@ export class ProducerEngine {
    */
   private readonly cursor = { i: 0, clockEvery: 1, steadyStarted: false, start: 0, total: Infinity, deadline: Infinity, perRecordMs: 0 };
   /** Creation-time arrays of written batches, for reuse. */
-  private readonly spareCreated: Float64Array[] = [];
+  private readonly spareCreated: Float64Array[] = objectArray();
   stopped = false;
 
   constructor(private readonly o: EngineOptions) {

@@ -17,7 +17,7 @@
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { KsegError, type BufferSource } from '../format/index.js';
-import type { LogWriter } from '../storage/index.js';
+import { objectArray, type LogWriter } from '../storage/index.js';
 import { startWorker } from './startWorker.js';
 import { COMPLETED, CTL_INTS, FAILED, hrMs, pollWhile, READY, RING, SLEEPING, SUBMITTED, type WriteMessage, type WriterReply, type WriterShared } from './writeBehindShared.js';
 
@@ -44,7 +44,7 @@ export class WriteBehind implements LogWriter, BufferSource {
   /** Buffers handed out by acquire() and not yet appended or released. */
   private readonly held = new Set<ArrayBuffer>();
   /** Buffers back from the writer (or released), for acquire(). */
-  private readonly free: Buffer[] = [];
+  private readonly free: Buffer[] = objectArray();
   private inFlightBytes = 0;
   private readonly maxInFlightBytes: number;
   private readonly pollMs: number;
