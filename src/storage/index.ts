@@ -2,6 +2,7 @@
 export * from './fileNames.js';
 export * from './logConfig.js';
 export * from './objectArray.js';
+export * from './fifo.js';
 export * from './flushPolicy.js';
 export * from './offsetIndex.js';
 export * from './timeIndex.js';

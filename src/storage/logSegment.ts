@@ -7,6 +7,7 @@
 import { closeSync, fstatSync, fsyncSync, openSync, fsync, close } from 'node:fs';
 import { join } from 'node:path';
 import { INDEX_SUFFIX, LOG_SUFFIX, offsetFileName, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX } from './fileNames.js';
+import { Fifo } from './fifo.js';
 import type { LogConfig } from './logConfig.js';
 import { synchronousLogWriter, type LogWriter } from './logWriter.js';
 import { OffsetIndex } from './offsetIndex.js';
@@ -28,11 +29,10 @@ export class LogSegment {
   private readonly createdMs: number;
   /**
    * With a write-behind writer: for each append that added index entries, its write's sequence
-   * number and the entry counts after it, as triples. Entries are written out only once the
-   * write they point into is done (writeIndexEntries).
+   * number and the entry counts after it. Entries are written out only once the write they point
+   * into is done (writeIndexEntries).
    */
-  private readonly entryGates: number[] = [];
-  private gateHead = 0;
+  private readonly entryGates = new Fifo<{ seq: number; offsetEntries: number; timeEntries: number }>();
 
   constructor(
     readonly dir: string,
@@ -86,7 +86,7 @@ export class LogSegment {
       this.offsetIndex.append(lastOffset, physicalPosition);
       this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
       this.bytesSinceLastIndexEntry = 0;
-      if (!this.writer.synchronous) this.entryGates.push(seq, this.offsetIndex.entries, this.timeIndex.entries);
+      if (!this.writer.synchronous) this.entryGates.push({ seq, offsetEntries: this.offsetIndex.entries, timeEntries: this.timeIndex.entries });
     }
     this.bytesSinceLastIndexEntry += size;
     return seq;
@@ -104,26 +104,17 @@ export class LogSegment {
     }
     const gates = this.entryGates;
     const done = this.writer.completed;
-    let i = this.gateHead;
-    if (i >= gates.length || gates[i] >= done) return;
-    while (i + 3 < gates.length && gates[i + 3] < done) i += 3;
-    this.offsetIndex.writePending(gates[i + 1]);
-    this.timeIndex.writePending(gates[i + 2]);
-    this.gateHead = i + 3;
-    if (this.gateHead === gates.length) {
-      gates.length = 0;
-      this.gateHead = 0;
-    } else if (this.gateHead > 3 * 1024) {
-      gates.splice(0, this.gateHead);
-      this.gateHead = 0;
-    }
+    let open: { offsetEntries: number; timeEntries: number } | undefined;
+    for (let g = gates.peek(); g !== undefined && g.seq < done; g = gates.peek()) open = gates.shift();
+    if (open === undefined) return;
+    this.offsetIndex.writePending(open.offsetEntries);
+    this.timeIndex.writePending(open.timeEntries);
   }
 
   /** Waits for this log's writes (and every earlier one) to be in the file. */
   private drain(): void {
     this.writer.drain();
-    this.entryGates.length = 0;
-    this.gateHead = 0;
+    this.entryGates.clear();
   }
 
   /** fsync the log and its indexes; returns the number of fsync calls. */

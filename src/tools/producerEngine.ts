@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Codec, codecId, ControlRecordType, controlKey, endTxnMarkerValue, RecordBatchBuilder, type RecordBatchOptions } from '../format/index.js';
-import { logConfig, objectArray, PartitionLog } from '../storage/index.js';
+import { Fifo, logConfig, objectArray, PartitionLog } from '../storage/index.js';
 import { LatencyRecorder, newHistogram, Window, type Histogram } from './latency.js';
 import { filePayloads, keySource, monotonicPayloads, poolPayloads, rng, type PayloadSource } from './payload.js';
 import { partitionForKey } from './murmur2.js';
@@ -102,8 +102,7 @@ export class ProducerEngine {
   private readonly batchSize: number;
   private readonly writer: WriteBehind | null;
   /** Batches handed to the writer whose latencies are not recorded yet: write sequence, creation times, count. */
-  private readonly unwritten: { seq: number; created: Float64Array; count: number }[] = objectArray();
-  private unwrittenHead = 0;
+  private readonly unwritten = new Fifo<{ seq: number; created: Float64Array; count: number }>();
   /**
    * run()'s position, kept here for produceSlice: the next record's index, how often the clock is
    * read, whether steady state has started, and the run's bounds.
@@ -225,19 +224,13 @@ export class ProducerEngine {
   private collectWritten(): void {
     const writer = this.writer!;
     const q = this.unwritten;
-    let h = this.unwrittenHead;
-    if (h === q.length) return;
+    if (q.length === 0) return;
     const done = writer.completed;
-    while (h < q.length && q[h].seq < done) {
-      const b = q[h++];
+    for (let b = q.peek(); b !== undefined && b.seq < done; b = q.peek()) {
+      q.shift();
       this.recordLatencies(b.created, b.count, writer.doneAtMs(b.seq));
       this.spareCreated.push(b.created);
     }
-    if (h === q.length) {
-      q.length = 0;
-      h = 0;
-    }
-    this.unwrittenHead = h;
   }
 
   /** Produce one record created at `nowMs`; true when it first had to send a full batch. */
