@@ -372,32 +372,29 @@ export class ProducerEngine {
     const o = this.o;
     await this.writer?.ready();
     for (const s of this.states) this.startBatch(s);
-    const total = o.recordsToProduce ?? Infinity;
-    const start = performance.now();
-    const deadline = o.durationMs !== undefined ? start + o.durationMs : Infinity;
-    const perRecordMs = o.throughput > 0 ? 1000 / o.throughput : 0;
-    this.txnStartMs = start;
+    // The run's bounds live in the cursor only, where produceSlice reads them too.
     const c = this.cursor;
-    c.start = start;
-    c.total = total;
-    c.deadline = deadline;
-    c.perRecordMs = perRecordMs;
+    c.start = performance.now();
+    c.total = o.recordsToProduce ?? Infinity;
+    c.deadline = o.durationMs !== undefined ? c.start + o.durationMs : Infinity;
+    c.perRecordMs = o.throughput > 0 ? 1000 / o.throughput : 0;
     c.steadyStarted = o.warmupShare === 0;
-    if (c.steadyStarted) this.steadyStart = { ms: start, records: 0, bytes: 0 };
-    let nowMs = start;
-    while (c.i < total && !this.stopped) {
+    this.txnStartMs = c.start;
+    if (c.steadyStarted) this.steadyStart = { ms: c.start, records: 0, bytes: 0 };
+    let nowMs = c.start;
+    while (c.i < c.total && !this.stopped) {
       nowMs = performance.now();
-      if (nowMs >= deadline) break;
+      if (nowMs >= c.deadline) break;
       nowMs = this.produceSlice(nowMs);
       this.lingerCheck(nowMs);
       if (o.transactional && nowMs - this.txnStartMs >= o.transactionDurationMs) this.endTransaction(nowMs);
       if (this.writer !== null) this.collectWritten();
       this.recorder.drain(); // the histograms are read in onSlice (progress, worker messages)
       onSlice();
-      if (perRecordMs > 0 && c.i < total) {
-        const due = start + c.i * perRecordMs;
+      if (c.perRecordMs > 0 && c.i < c.total) {
+        const due = c.start + c.i * c.perRecordMs;
         const lingerDue = Math.min(...this.states.map((s) => (s.builder.recordCount > 0 ? s.firstCreatedMs + o.lingerMs : Infinity)));
-        const wait = Math.min(due, lingerDue, deadline) - performance.now();
+        const wait = Math.min(due, lingerDue, c.deadline) - performance.now();
         if (wait > 0) await sleep(wait);
         else await yieldToLoop();
       } else await yieldToLoop();
