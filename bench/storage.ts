@@ -9,8 +9,9 @@
 //   batches (MB/s vs raw buffered write), 100 B records in 16 KiB batches (records/s), lz4 and zstd
 //   (MB/s vs the codec's own compress speed on 1 MiB chunks of the same payload: the records
 //   sections of the uncompressed 1 KiB run's batches, compressed with src/format/codecs directly).
-//   Beside the 1 KiB case, its own batch-sized writes alone (writeBehindCeiling): the write-behind
-//   thread's limit, which the raw figure's page-aligned 1 MiB writes do not show.
+//   Beside the 1 KiB case, its own batches written alone the way the write-behind thread writes
+//   them (writeBehindCeiling): that thread's limit, which the raw figure's page-aligned 1 MiB writes
+//   do not show.
 // - latency: p99 with flush.messages=1 (fsync per batch) vs never, on a small 100 B run.
 // - consume (src/tools/consume.ts, CRC checks on and off): MB/s on the 1 KiB log vs raw page-cache
 //   read, records/s on the 100 B log.
@@ -391,7 +392,7 @@ export async function runStorageBench(opts: StorageBenchOptions = {}): Promise<S
       const valueMBps = round((bw.median * figures.valueBytes) / figures.bytesOnDisk, 0);
       writeBehindCeiling = { case: spec1k.id, batchBytes, writeMBps: bw, valueMBps, ratio: round(valueMBps / rawWrite, 3) };
       log(`${spec1k.id}: its ${batchBytes} B batches written alone (the write-behind thread's ceiling) ${bw.median} MB/s, ${valueMBps} MB/s of values = ${writeBehindCeiling.ratio} of raw write`);
-      targets.push({ name: "(info) ceiling of the write-behind thread: this case's batch-sized writes alone, value MB/s / raw buffered write", case: spec1k.id, value: writeBehindCeiling.ratio, target: 0, met: true, vs: `raw.inProcess.writeMBps ${rawWrite}` });
+      targets.push({ name: "(info) ceiling of the write-behind thread: this case's batches written alone as that thread writes them, value MB/s / raw buffered write", case: spec1k.id, value: writeBehindCeiling.ratio, target: 0, met: true, vs: `raw.inProcess.writeMBps ${rawWrite}` });
       const ratioSync = round(figures.overall.mbPerSec.median / rawWriteSync, 3);
       targets.push({ name: '(info) produce MB/s overall incl. close-time fsync / raw write+fdatasync', case: spec1k.id, value: ratioSync, target: 0, met: true, vs: `raw.inProcess.writeFdatasyncMBps ${rawWriteSync}` });
     }
@@ -570,7 +571,7 @@ export async function runStorageBench(opts: StorageBenchOptions = {}): Promise<S
           codecMbPerSec: 'uncompressed input bytes / s of compress() from src/format/codecs on each batch records section (~1 MiB) of the uncompressed 1 KiB log',
           stat: 'median of the timed runs; spreadPct = (max - min) / median. Raw and consume: after one untimed run. Produce cases: after untimed runs (warmup) of a quarter size, then full size until 3000 batches, 4 runs at most, so that V8 has compiled the per-batch path',
           limits: 'memcpy / alloc+copy / crc32c over 1 MiB; the ceilings add their per-byte times to the raw write (produce: value copied into the builder, copied out by build() at memcpy speed, CRC-32C, written) or raw read (consume: read, CRC-32C) — what one thread cannot beat whatever the JS around it costs',
-          writeBehindCeiling: "the 1 KiB case's bytes written alone in its batch-sized writes (rotating buffers, as many as the producer's), as its write-behind thread writes them; the best that thread can do, against raw's page-aligned 1 MiB writes",
+          writeBehindCeiling: "the 1 KiB case's bytes written alone as its batches (rotating buffers, as many as the producer's), the way its write-behind thread writes them (each write carried on to the next 256 KiB boundary of the file with bytes of the next batch); the best that thread can do, against raw's page-aligned 1 MiB writes",
           cpuSeconds: 'process.cpuUsage() user + system over the run; far below wall seconds = waiting on I/O or starved by other load',
           warmPages: 'before each timed write a scratch file of the size it will write (the compressed size for lz4/zstd) is written and deleted, so pages are host-backed (this VM hands freed memory back to the host after ~1 s)',
         },

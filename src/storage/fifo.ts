@@ -20,9 +20,9 @@ export class Fifo<T extends object> {
     this.items.push(item);
   }
 
-  /** The oldest item, or undefined when empty. */
-  peek(): T | undefined {
-    return this.head < this.items.length ? this.items[this.head] : undefined;
+  /** The oldest item (or with `i`, the i-th after it), or undefined when there is none. */
+  peek(i = 0): T | undefined {
+    return this.head + i < this.items.length ? this.items[this.head + i] : undefined;
   }
 
   /** Takes the oldest item (undefined when empty). */

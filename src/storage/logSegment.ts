@@ -76,7 +76,7 @@ export class LogSegment {
     const physicalPosition = this.size;
     if (physicalPosition === 0) this.rollingBasedTimestamp = maxTimestamp;
     const size = batch.length; // (the writer may take the buffer: see LogWriter.append)
-    const seq = this.writer.append(this.fd, batch, this.logPath);
+    const seq = this.writer.append(this.fd, batch, this.logPath, physicalPosition);
     this.size += size;
     if (maxTimestamp > this.maxTimestampSoFar) {
       this.maxTimestampSoFar = maxTimestamp;

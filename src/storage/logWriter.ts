@@ -14,9 +14,10 @@ export interface LogWriter {
    * returns its sequence number. Throws the error of an earlier write that failed. The writer may
    * take the buffer under `bytes` (transfer it to another thread, leaving it detached), so read
    * what you need from it first; if it does not, leave the bytes unchanged until the write is done
-   * (`completed` is past its number).
+   * (`completed` is past its number). `position` is where the bytes land: the file's size before
+   * them (a writer may combine appends that follow one another in a file).
    */
-  append(fd: number, bytes: Uint8Array, path: string): number;
+  append(fd: number, bytes: Uint8Array, path: string, position: number): number;
   /** Appends with a sequence number below this are in their files. */
   readonly completed: number;
   /** Waits until every append is in its file; throws the first write error. */

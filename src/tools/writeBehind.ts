@@ -126,7 +126,7 @@ export class WriteBehind implements LogWriter, BufferSource {
     if (this.held.delete(buf.buffer as ArrayBuffer)) this.free.push(buf);
   }
 
-  append(fd: number, bytes: Uint8Array, path: string): number {
+  append(fd: number, bytes: Uint8Array, path: string, position: number): number {
     if (this.stopped) throw new KsegError('append to a stopped write-behind writer');
     this.check();
     let buffer = bytes.buffer as ArrayBuffer;
@@ -144,7 +144,7 @@ export class WriteBehind implements LogWriter, BufferSource {
     const seq = this.submitted;
     this.paths[seq & (RING - 1)] = path;
     this.inFlightBytes += buffer.byteLength;
-    this.port.postMessage({ fd, buffer, from, length: bytes.length } satisfies WriteMessage, [buffer]);
+    this.port.postMessage({ fd, buffer, from, length: bytes.length, position } satisfies WriteMessage, [buffer]);
     this.count();
     return seq;
   }

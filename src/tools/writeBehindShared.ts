@@ -19,12 +19,13 @@ export interface WriterShared {
   doneAt: Float64Array;
 }
 
-/** Producer → writer: append `length` bytes of `buffer` from `from` to `fd`. The buffer is transferred. */
+/** Producer → writer: append `length` bytes of `buffer` from `from` to `fd`, at file offset `position`. The buffer is transferred. */
 export interface WriteMessage {
   fd: number;
   buffer: ArrayBuffer;
   from: number;
   length: number;
+  position: number;
 }
 
 /** Writer → producer: a buffer given back once written (transferred), or a failed write. */

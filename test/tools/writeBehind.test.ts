@@ -32,20 +32,23 @@ describe('WriteBehind', () => {
     // A small in-flight bound, so the producer waits for buffers to come back again and again.
     const w = new WriteBehind({ maxInFlightBytes: 256 * 1024, pollMs: 0 });
     const seqs: number[] = [];
+    const sizes = [0, 0];
     const before = performance.now();
     for (let i = 0; i < 300; i++) {
       const f = i % 3 === 0 ? 1 : 0;
       const n = 1 + ((i * 7919) % 150_000);
       const data = bytes(n, i);
       expected[f].push(data);
+      const position = sizes[f];
+      sizes[f] += n;
       if (i % 2 === 0) {
         // Built in a buffer of the writer's, at an offset, like a batch view of a builder's buffer.
         const buf = w.acquire(n + 100);
         data.copy(buf, 37);
-        seqs.push(w.append(fds[f], buf.subarray(37, 37 + n), paths[f]));
+        seqs.push(w.append(fds[f], buf.subarray(37, 37 + n), paths[f], position));
         expect(buf.length, 'the buffer went to the writer thread').toBe(0);
       } else {
-        seqs.push(w.append(fds[f], data, paths[f]));
+        seqs.push(w.append(fds[f], data, paths[f], position));
         expect(data.length, 'a foreign buffer is copied, not taken').toBe(n);
       }
     }
@@ -66,6 +69,27 @@ describe('WriteBehind', () => {
     paths.forEach((p, f) => expect(readFileSync(p).equals(Buffer.concat(expected[f])), p).toBe(true));
   });
 
+  it('one file, appends of 1 B to 300 KB queued deep: writes carried across them (writeSpan.ts) keep every byte in order', () => {
+    const dir = tempDir('kseg-wb-');
+    const path = join(dir, 'one.log');
+    const fd = openSync(path, 'a');
+    const w = new WriteBehind({ maxInFlightBytes: 4 * 1024 * 1024, pollMs: 0 });
+    const expected: Buffer[] = [];
+    let position = 0;
+    for (let i = 0; i < 200; i++) {
+      const n = i % 10 === 0 ? 1 : 1 + ((i * 104729) % 300_000);
+      const data = bytes(n, 1000 + i);
+      expected.push(data);
+      const buf = w.acquire(n + 100);
+      data.copy(buf, 37);
+      w.append(fd, buf.subarray(37, 37 + n), path, position);
+      position += n;
+    }
+    w.close();
+    closeSync(fd);
+    expect(readFileSync(path).equals(Buffer.concat(expected))).toBe(true);
+  });
+
   it('a failed write is thrown with its file by the next call, and nothing after it is written', () => {
     if (!existsSync('/dev/full')) return void console.log('skipped: no /dev/full on this system');
     const dir = tempDir('kseg-wb-');
@@ -73,11 +97,11 @@ describe('WriteBehind', () => {
     const goodFd = openSync(good, 'a');
     const fullFd = openSync('/dev/full', 'w');
     const w = new WriteBehind({ pollMs: 0 });
-    w.append(goodFd, bytes(1000, 1), good);
-    w.append(fullFd, bytes(1000, 2), '/dev/full');
-    w.append(goodFd, bytes(1000, 3), good); // after the failure: skipped
+    w.append(goodFd, bytes(1000, 1), good, 0);
+    w.append(fullFd, bytes(1000, 2), '/dev/full', 0);
+    w.append(goodFd, bytes(1000, 3), good, 1000); // after the failure: skipped
     expect(() => w.drain()).toThrow(/write to \/dev\/full failed: ENOSPC/);
-    expect(() => w.append(goodFd, bytes(10, 4), good)).toThrow(/ENOSPC/);
+    expect(() => w.append(goodFd, bytes(10, 4), good, 2000)).toThrow(/ENOSPC/);
     expect(readFileSync(good).equals(bytes(1000, 1))).toBe(true);
     expect(() => w.close()).toThrow(/ENOSPC/);
     closeSync(goodFd);
@@ -103,6 +127,6 @@ describe('WriteBehind', () => {
     w.release(a);
     expect(w.acquire(500)).toBe(a);
     w.close();
-    expect(() => w.append(1, Buffer.alloc(1), 'x')).toThrow(/stopped/);
+    expect(() => w.append(1, Buffer.alloc(1), 'x', 0)).toThrow(/stopped/);
   });
 });
