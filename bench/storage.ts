@@ -128,8 +128,8 @@ export interface StorageBenchResult {
   };
   produce: ProduceFigures[];
   /**
-   * What the write-behind thread alone can reach in the 1 KiB case: the same bytes as raw, written
-   * in that case's batch-sized writes from as many rotating buffers as the producer uses;
+   * What the write-behind thread alone can reach in the 1 KiB case: the same bytes as raw, as that
+   * case's batches (as many rotating buffers as the producer uses) written the way the thread does;
    * valueMBps counts value bytes only, as produce does; ratio = valueMBps / raw buffered write.
    */
   writeBehindCeiling: { case: string; batchBytes: number; writeMBps: Stat; valueMBps: number; ratio: number } | null;

@@ -1,7 +1,7 @@
 // Raw limits of the disk under a directory, as the denominators of the storage bench's ratios:
 // sequential write of N bytes in 1 MiB writes (buffered, and with fdatasync before close), and a
 // page-cache read of the same file right after writing it (1 MiB reads into one reused buffer);
-// and, for comparison, the same buffered write in writes of a produce case's batch size.
+// and, for comparison, the same bytes as a produce case's batches, written as its write-behind thread writes them.
 // Measured twice: in-process with node:fs (the same syscalls kseg's storage layer makes, so the
 // ratio compares like with like: this is the denominator) and with coreutils `dd` (bs=1M,
 // conv=fdatasync), as a cross-check that node's figure is the disk's and not node's.

@@ -144,7 +144,7 @@ export class WriteBehind implements LogWriter, BufferSource {
     const seq = this.submitted;
     this.paths[seq & (RING - 1)] = path;
     this.inFlightBytes += buffer.byteLength;
-    this.port.postMessage({ fd, buffer, from, length: bytes.length, position } satisfies WriteMessage, [buffer]);
+    this.port.postMessage({ fd, buffer, at: from, end: from + bytes.length, endPosition: position + bytes.length } satisfies WriteMessage, [buffer]);
     this.count();
     return seq;
   }

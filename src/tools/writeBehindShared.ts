@@ -2,6 +2,7 @@
 // memory, and the messages on their port.
 
 import { performance } from 'node:perf_hooks';
+import type { QueuedWrite } from './writeSpan.js';
 
 /** ctl (Int32Array) slots. Counters wrap at 2^32 and are compared by difference. */
 export const SUBMITTED = 0; // write messages posted to the writer
@@ -19,14 +20,11 @@ export interface WriterShared {
   doneAt: Float64Array;
 }
 
-/** Producer → writer: append `length` bytes of `buffer` from `from` to `fd`, at file offset `position`. The buffer is transferred. */
-export interface WriteMessage {
-  fd: number;
-  buffer: ArrayBuffer;
-  from: number;
-  length: number;
-  position: number;
-}
+/**
+ * Producer → writer: append bytes [at, end) of `buffer` to `fd`, ending at file offset
+ * `endPosition`. The buffer is transferred; the writer queues the message itself (writeSpan.ts).
+ */
+export type WriteMessage = QueuedWrite;
 
 /** Writer → producer: a buffer given back once written (transferred), or a failed write. */
 export type WriterReply = { type: 'written'; buffer: ArrayBuffer } | { type: 'failed'; seq: number; message: string };

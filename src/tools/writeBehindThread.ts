@@ -7,14 +7,14 @@
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Fifo } from '../storage/fifo.js';
 import { COMPLETED, FAILED, hrMs, pollWhile, READY, RING, SLEEPING, SUBMITTED, type WriteMessage, type WriterReply, type WriterShared } from './writeBehindShared.js';
-import { writeNextSpan, type QueuedWrite } from './writeSpan.js';
+import { writeNextSpan } from './writeSpan.js';
 
 const { ctl, doneAt, port } = workerData as WriterShared & { port: MessagePort };
 const WRITER_POLL_MS = 0.3;
 const reply = (r: WriterReply, transfer?: ArrayBuffer[]) => port.postMessage(r, transfer);
 
 /** Received and not yet done, in order. */
-const queue = new Fifo<QueuedWrite>();
+const queue = new Fifo<WriteMessage>();
 let failed = false;
 let stopping = false;
 let done = Atomics.load(ctl, COMPLETED);
@@ -72,7 +72,7 @@ function receiveCounted(): boolean {
     received = (received + 1) | 0;
     const m = r.message as WriteMessage | null;
     if (m === null) stopping = true;
-    else queue.push({ fd: m.fd, buffer: m.buffer, at: m.from, end: m.from + m.length, endPosition: m.position + m.length });
+    else queue.push(m);
   }
   return true;
 }

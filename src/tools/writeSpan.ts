@@ -52,8 +52,8 @@ export function spanEnd(queue: WriteQueue, align = WRITE_ALIGN_BYTES, maxParts =
  * One write of the queue's next bytes, from the oldest write's next byte up to spanEnd; moves the
  * writes' `at` past what was written (a write may take fewer bytes) and returns how many that was.
  */
-export function writeNextSpan(queue: WriteQueue, align = WRITE_ALIGN_BYTES, maxParts = MAX_WRITE_PARTS): number {
-  const end = spanEnd(queue, align, maxParts);
+export function writeNextSpan(queue: WriteQueue): number {
+  const end = spanEnd(queue);
   const head = queue.peek(0)!;
   let written: number;
   if (end === head.endPosition) written = writeSync(head.fd, new Uint8Array(head.buffer), head.at, head.end - head.at);
