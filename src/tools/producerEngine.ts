@@ -51,6 +51,11 @@ export interface EngineResult {
   steadyRecords: number;
   steadyValueBytes: number;
   steadySeconds: number;
+  /**
+   * When the first record was made (epoch ms, comparable across worker threads): once the writer
+   * thread runs, as Kafka's perf tool starts its clock once its producer (and sender thread) is up.
+   */
+  startedAtEpochMs: number;
   /** When the last batch was appended (epoch ms, comparable across worker threads); closing follows. */
   appendedAtEpochMs: number;
   partitions: { topic: string; partition: number; logStartOffset: number; logEndOffset: number }[];
@@ -367,10 +372,12 @@ export class ProducerEngine {
   /**
    * Runs until the record count or duration is reached. Works in slices and yields to the event
    * loop between them (progress rendering, worker messages), calling `onSlice` after each.
+   * `beforeStart` runs once everything is set up, right before the first record, and is not timed.
    */
-  async run(onSlice: () => void): Promise<EngineResult> {
+  async run(onSlice: () => void, beforeStart?: () => void): Promise<EngineResult> {
     const o = this.o;
     await this.writer?.ready();
+    beforeStart?.();
     for (const s of this.states) this.startBatch(s);
     // The run's bounds live in the cursor only, where produceSlice reads them too.
     const c = this.cursor;
@@ -435,6 +442,7 @@ export class ProducerEngine {
       steadyRecords: this.records - this.steadyStart.records,
       steadyValueBytes: this.valueBytes - this.steadyStart.bytes,
       steadySeconds: (end - this.steadyStart.ms) / 1000,
+      startedAtEpochMs: performance.timeOrigin + c.start,
       appendedAtEpochMs: performance.timeOrigin + end,
       partitions: results,
     };

@@ -126,6 +126,31 @@ describe('produce: latency when written behind', () => {
   });
 });
 
+describe('produce: what is timed', () => {
+  /** Blocks this thread for `ms` (the hook is synchronous). */
+  const block = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+  it('beforeStart runs once, after set-up (segment open, nothing appended yet), and is not in seconds', async () => {
+    const logDir = tempDir('kseg-produce-');
+    const seen: number[] = [];
+    const r = await produce({ logDir, topic: 't', numRecords: 2000, recordSize: 1024, batchSize: 512 * 1024, writeBehind: true, reportingIntervalMs: 60_000 }, undefined, {
+      beforeStart: () => {
+        seen.push(statSync(segFile(join(logDir, 't-0'), 0, '.log')).size);
+        block(400);
+      },
+    });
+    expect(seen).toEqual([0]);
+    expect(r.records).toBe(2000);
+    expect(r.seconds).toBeLessThan(0.3); // 2 MB; the 400 ms before the first record are not counted
+  });
+
+  it('beforeStart with worker threads is refused before the log dir is touched', async () => {
+    const logDir = tempDir('kseg-produce-');
+    await expect(produce({ logDir, topic: 't', numRecords: 10, recordSize: 10, partitions: 2, workers: 2 }, undefined, { beforeStart: () => {} })).rejects.toThrow(/beforeStart needs the engine on this thread/);
+    expect(readdirSync(logDir)).toEqual([]);
+  });
+});
+
 describe('produce: flush policy', () => {
   /** fsyncs the policy implies, recomputed from the log: per partition every flush is 3 fsyncs
    *  (log, index, time index), close flushes once, and each roll fsyncs the old segment once. */
