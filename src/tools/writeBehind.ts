@@ -73,9 +73,10 @@ export class WriteBehind implements LogWriter, BufferSource {
   }
 
   /**
-   * Resolves once the writer thread runs (a thread takes tens of ms to start). Appends before that
-   * are fine, they wait in order; a producer that measures its speed waits for this first, as a
-   * Kafka producer starts its sender thread before the first send.
+   * Resolves once the writer thread runs its loop (a thread takes tens of ms to start, and compiling
+   * the loop some tens more: writerLoop.ts). Appends before that are fine, they wait in order; a
+   * producer that measures its speed waits for this first, as a Kafka producer starts its sender
+   * thread before the first send.
    */
   async ready(): Promise<void> {
     if (Atomics.load(this.ctl, READY) !== 0) return;
