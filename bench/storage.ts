@@ -114,6 +114,11 @@ export interface Target {
   met: boolean;
   /** What the value is a ratio to, when it is one. */
   vs?: string;
+  /**
+   * Set when the runs of a figure it is computed from disagree by more than NOISY_SPREAD_PCT (a run
+   * met cold memory or a busy host): which figure, and its runs. `met` is then a weak verdict.
+   */
+  noisy?: string;
 }
 
 export interface StorageBenchResult {
@@ -183,6 +188,15 @@ const MB = 1e6;
  */
 const JIT_WARMUP_BATCHES = 3000;
 const MAX_WARMUP_RUNS = 4;
+
+/** Spread (max − min over median) past which a figure's runs disagree too much for its median to be trusted alone. */
+const NOISY_SPREAD_PCT = 50;
+
+/** The `noisy` of a target computed from `figures`: those whose runs disagree, or undefined. */
+export function noisy(figures: Record<string, Stat>): string | undefined {
+  const bad = Object.entries(figures).filter(([, f]) => f.spreadPct > NOISY_SPREAD_PCT);
+  return bad.length > 0 ? bad.map(([name, f]) => `${name} runs ${f.runs.join(', ')} (spread ${f.spreadPct}%)`).join('; ') : undefined;
+}
 
 export function stat(values: number[], digits = 1): Stat {
   const s = [...values].sort((a, b) => a - b);
@@ -390,7 +404,7 @@ export async function runStorageBench(opts: StorageBenchOptions = {}): Promise<S
       produceFigures.push(figures);
       if (logDir) logs.set(spec1k.id, logDir);
       const ratio = round(figures.steady.mbPerSec.median / rawWrite, 3);
-      targets.push({ name: 'produce MB/s (1 KiB, none, 1 MiB batches, steady) / raw buffered write', case: spec1k.id, value: ratio, target: 0.8, met: ratio >= 0.8, vs: `raw.inProcess.writeMBps ${rawWrite}` });
+      targets.push({ name: 'produce MB/s (1 KiB, none, 1 MiB batches, steady) / raw buffered write', case: spec1k.id, value: ratio, target: 0.8, met: ratio >= 0.8, vs: `raw.inProcess.writeMBps ${rawWrite}`, noisy: noisy({ 'produce MB/s': figures.steady.mbPerSec, 'raw write MB/s': raw.inProcess.writeMBps }) });
       const batchBytes = Math.round(figures.bytesOnDisk / figures.batches);
       // As many buffers as the producer rotates: those in the writer's hands and the one being built.
       const bw = stat(Array.from({ length: runs }, () => batchWriteRun(root, bytes, batchBytes, WRITE_BEHIND_BATCHES_IN_FLIGHT + 1, warm)), 0);
@@ -461,7 +475,7 @@ export async function runStorageBench(opts: StorageBenchOptions = {}): Promise<S
       const { figures } = await produceCase({ id: pid, recordSize: KiB, records: recs1k, batchSize: MiB, compressionType: name, warmBytes }, false);
       produceFigures.push(figures);
       const ratio = round(figures.steady.mbPerSec.median / c.mbPerSec.median, 3);
-      targets.push({ name: `produce MB/s (${name}, 1 KiB, 1 MiB batches, steady) / ${name} compress MB/s on the same payload`, case: pid, value: ratio, target: 0.8, met: ratio >= 0.8, vs: `codecs.${name}.mbPerSec ${c.mbPerSec.median}` });
+      targets.push({ name: `produce MB/s (${name}, 1 KiB, 1 MiB batches, steady) / ${name} compress MB/s on the same payload`, case: pid, value: ratio, target: 0.8, met: ratio >= 0.8, vs: `codecs.${name}.mbPerSec ${c.mbPerSec.median}`, noisy: noisy({ 'produce MB/s': figures.steady.mbPerSec, [`${name} compress MB/s`]: c.mbPerSec }) });
     }
 
     // ---- consume 1 KiB ------------------------------------------------------------------------
@@ -500,7 +514,7 @@ export async function runStorageBench(opts: StorageBenchOptions = {}): Promise<S
       consumeFigures.push(...cs);
       for (const c of cs) {
         const ratio = round(c.mbPerSec.median / rawRead, 3);
-        targets.push({ name: `consume MB/s (1 KiB, ${c.checkCrcs ? 'CRC checks on' : 'CRC checks off'}) / raw page-cache read`, case: c.id, value: ratio, target: c.checkCrcs ? 0.35 : 0, met: !c.checkCrcs || ratio >= 0.35, vs: `raw.inProcess.readMBps ${rawRead}` });
+        targets.push({ name: `consume MB/s (1 KiB, ${c.checkCrcs ? 'CRC checks on' : 'CRC checks off'}) / raw page-cache read`, case: c.id, value: ratio, target: c.checkCrcs ? 0.35 : 0, met: !c.checkCrcs || ratio >= 0.35, vs: `raw.inProcess.readMBps ${rawRead}`, noisy: noisy({ 'consume MB/s': c.mbPerSec, 'raw read MB/s': raw.inProcess.readMBps }) });
       }
     }
     dropLog(spec1k);
@@ -511,13 +525,13 @@ export async function runStorageBench(opts: StorageBenchOptions = {}): Promise<S
       produceFigures.push(figures);
       if (logDir) logs.set(spec100.id, logDir);
       const v = figures.steady.recordsPerSec.median;
-      targets.push({ name: 'produce records/s (100 B, none, 16 KiB batches, steady)', case: spec100.id, value: v, target: 5e6, met: v >= 5e6 });
+      targets.push({ name: 'produce records/s (100 B, none, 16 KiB batches, steady)', case: spec100.id, value: v, target: 5e6, met: v >= 5e6, noisy: noisy({ 'produce records/s': figures.steady.recordsPerSec }) });
     }
     if (want('consume/100B')) {
       const cs = await consumeCase('consume/100B', await logFor(spec100));
       consumeFigures.push(...cs);
       for (const c of cs) {
-        targets.push({ name: `consume records/s (100 B, ${c.checkCrcs ? 'CRC checks on' : 'CRC checks off'})`, case: c.id, value: c.recordsPerSec.median, target: c.checkCrcs ? 10e6 : 0, met: !c.checkCrcs || c.recordsPerSec.median >= 10e6 });
+        targets.push({ name: `consume records/s (100 B, ${c.checkCrcs ? 'CRC checks on' : 'CRC checks off'})`, case: c.id, value: c.recordsPerSec.median, target: c.checkCrcs ? 10e6 : 0, met: !c.checkCrcs || c.recordsPerSec.median >= 10e6, noisy: noisy({ 'consume records/s': c.recordsPerSec }) });
       }
     }
     dropLog(spec100);
@@ -540,6 +554,8 @@ export async function runStorageBench(opts: StorageBenchOptions = {}): Promise<S
       targets.push({ name: '(info) p99 latency ms, flush.messages=1, steady state (after the first 1/8 of records)', case: flush1.id, value: flush1.steadyLatencyMs.p99.median, target: 0, met: true });
       targets.push({ name: '(info) p99 latency ms, flush.messages=never, steady state (after the first 1/8 of records)', case: never.id, value: never.steadyLatencyMs.p99.median, target: 0, met: true });
     }
+
+    for (const t of targets) if (t.noisy) log(`noisy (runs disagree, so "${t.met ? 'met' : 'missed'}" is a weak verdict): ${t.name}: ${t.noisy}`);
 
     const cpus = os.cpus();
     return {
@@ -574,6 +590,7 @@ export async function runStorageBench(opts: StorageBenchOptions = {}): Promise<S
           consumeMbPerSec: 'key + value bytes / s (ConsumerPerformance style)',
           rawDenominator: 'in-process node:fs figures (1 MiB writeSync/readSync); dd only cross-checks them',
           codecMbPerSec: 'uncompressed input bytes / s of compress() from src/format/codecs on each batch records section (~1 MiB) of the uncompressed 1 KiB log',
+          noisy: `on a target: a figure it is computed from has runs whose spreadPct exceeds ${NOISY_SPREAD_PCT} (a run met memory the host had taken back, or a busy host); its median may stand for neither state`,
           stat: 'median of the timed runs; spreadPct = (max - min) / median. Raw and consume: after one untimed run. Produce cases: after untimed runs (warmup) of a quarter size, then full size until 3000 batches, 4 runs at most, so that V8 has compiled the per-batch path',
           limits: 'memcpy / alloc+copy / crc32c over 1 MiB; the ceilings add their per-byte times to the raw write (produce: value copied into the builder, copied out by build() at memcpy speed, CRC-32C, written) or raw read (consume: read, CRC-32C) — what one thread cannot beat whatever the JS around it costs',
           writeBehindCeiling: "the 1 KiB case's bytes written alone as its batches (rotating buffers, as many as the producer's), the way its write-behind thread writes them (each write carried on to the next 256 KiB boundary of the file with bytes of the next batch); the best that thread can do, against raw's page-aligned 1 MiB writes",
