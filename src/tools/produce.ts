@@ -110,6 +110,8 @@ export async function produce(input: Partial<ProduceOptions> & { logDir: string 
     }));
     const tracker = new ProgressTracker(o, workers, start, onEvent);
     results = inProcess ? [await runInProcess(engineOpts[0], tracker, run.beforeStart)] : await Promise.all(engineOpts.map((e, w) => runInWorker(e, w, tracker)));
+    // One last window, for all engines, ending when the last record was appended (not after closing).
+    tracker.tick(true, Math.max(...results.map((r) => r.appendedAtEpochMs)) - performance.timeOrigin);
     tracker.stop();
   } catch (err) {
     logDir.close([], { clean: false });
@@ -166,11 +168,17 @@ class ProgressTracker {
   private readonly latency = newHistogram();
   private steadyAnnounced = false;
   private timer: NodeJS.Timeout;
+  /**
+   * Engines that have reported when they made their first record. Until the first window, `start`
+   * is the earliest of those (engines on worker threads start apart); before any, when produce() began.
+   */
+  private readonly started = new Set<number>();
+  private firstWindow = true;
 
   constructor(
     private readonly o: ProduceOptions,
     workers: number,
-    private readonly start: number,
+    private start: number,
     private readonly onEvent: (e: ProduceEvent) => void,
   ) {
     this.winStart = start;
@@ -180,6 +188,12 @@ class ProgressTracker {
   }
 
   update(worker: number, p: EngineProgress, latency?: import('./latency.js').Histogram): void {
+    if (this.firstWindow && p.startedAtEpochMs !== null && !this.started.has(worker)) {
+      // Windows and elapsed time run from the first record, as the run's seconds do (not from set-up).
+      const t = p.startedAtEpochMs - performance.timeOrigin;
+      this.start = this.winStart = this.started.size === 0 ? t : Math.min(this.start, t);
+      this.started.add(worker);
+    }
     this.last.set(worker, p);
     if (p.window) {
       this.win.records += p.window.records;
@@ -199,8 +213,9 @@ class ProgressTracker {
     return n;
   }
 
-  tick(final = false): void {
-    const now = performance.now();
+  /** Emits a window when one is due, or (final) what is left of the last, ending at `endMs`; and progress. */
+  tick(final = false, endMs = performance.now()): void {
+    const now = endMs;
     if (!this.steadyAnnounced && this.o.warmupRecords > 0 && this.records >= this.o.warmupRecords) {
       this.steadyAnnounced = true;
       this.onEvent({ type: 'steady' });
@@ -214,6 +229,7 @@ class ProgressTracker {
       });
       this.win = { records: 0, bytes: 0, latSum: 0, latMax: 0 };
       this.winStart = now;
+      this.firstWindow = false;
     }
     const parts = [...this.last.values()];
     this.onEvent({
@@ -247,7 +263,6 @@ async function runInProcess(opts: EngineOptions, tracker: ProgressTracker, befor
     }
   }, beforeStart);
   tracker.update(0, engine.progress(true), engine.latency);
-  tracker.tick(true);
   return result;
 }
 
@@ -264,7 +279,6 @@ function runInWorker(opts: EngineOptions, w: number, tracker: ProgressTracker): 
       if (m.type === 'progress') tracker.update(w, m.progress, decodeHistogram(m.latency));
       else if (m.type === 'error') reject(new KsegError(m.message));
       else {
-        tracker.tick(true);
         resolve({ ...m.result, latency: decodeHistogram(m.result.latency), steadyLatency: m.result.steadyLatency ? decodeHistogram(m.result.steadyLatency) : null });
       }
     });

@@ -28,6 +28,8 @@ import { WriteBehind } from './writeBehind.js';
 export const WRITE_BEHIND_BATCHES_IN_FLIGHT = 4;
 
 export interface EngineProgress {
+  /** When the first record was made (epoch ms), once run() has got that far; else null. */
+  startedAtEpochMs: number | null;
   records: number;
   valueBytes: number;
   window: { records: number; bytes: number; latencySumUs: number; latencyMaxUs: number; ms: number } | null;
@@ -69,6 +71,8 @@ interface PartitionState {
   created: Float64Array;
   /** Record index of each record in the open batch (for warm-up accounting). */
   firstCreatedMs: number;
+  /** Value bytes of the records in the open batch. */
+  valueBytes: number;
   sequence: number;
   inTxn: boolean;
 }
@@ -107,7 +111,7 @@ export class ProducerEngine {
   private readonly batchSize: number;
   private readonly writer: WriteBehind | null;
   /** Batches handed to the writer whose latencies are not recorded yet: write sequence, creation times, count. */
-  private readonly unwritten = new Fifo<{ seq: number; created: Float64Array; count: number }>();
+  private readonly unwritten = new Fifo<{ seq: number; created: Float64Array; count: number; valueBytes: number }>();
   /**
    * run()'s position, kept here for produceSlice: the next record's index, how often the clock is
    * read, whether steady state has started, and the run's bounds.
@@ -148,6 +152,7 @@ export class ProducerEngine {
       firstCreatedMs: 0,
       sequence: 0,
       inTxn: false,
+      valueBytes: 0,
     }));
     for (const s of this.states) s.sequence = this.sequenceAfterReopen(s);
     this.payload = o.payloadFile ? filePayloads(o.payloadFile, o.payloadDelimiter, o.seed) : o.payloadMonotonic ? monotonicPayloads() : poolPayloads(o.recordSize ?? 100, o.compressibility, o.seed + o.producerId);
@@ -193,24 +198,29 @@ export class ProducerEngine {
     if (writer === null) {
       // A view of the builder's buffer (no copy when uncompressed): written before the builder is reset.
       s.log.append(s.builder.buildView());
-      this.recordLatencies(s.created, n, performance.now());
+      this.recordLatencies(s.created, n, s.valueBytes, performance.now());
     } else {
       this.collectWritten();
       // The batch's buffer goes to the writer; the builder continues in another.
       const r = s.log.append(s.builder.buildDetached());
-      if (r.flushed) this.recordLatencies(s.created, n, performance.now());
+      if (r.flushed) this.recordLatencies(s.created, n, s.valueBytes, performance.now());
       else {
-        this.unwritten.push({ seq: r.writeSeq, created: s.created, count: n });
+        this.unwritten.push({ seq: r.writeSeq, created: s.created, count: n, valueBytes: s.valueBytes });
         s.created = this.spareCreated.pop() ?? new Float64Array(s.created.length);
       }
     }
     if (this.o.idempotent || this.o.transactional) s.sequence = (s.sequence + n) % 2147483648;
     if (this.o.transactional) s.inTxn = true;
+    s.valueBytes = 0;
     this.startBatch(s);
   }
 
-  /** Latencies of a batch's `n` records created at `created[i]`, appended at `appendedMs`. */
-  private recordLatencies(created: Float64Array, n: number, appendedMs: number): void {
+  /**
+   * Latencies of a batch's `n` records (`valueBytes` of values) created at `created[i]`, appended
+   * at `appendedMs`; the reporting window counts them now, as Kafka's perf tool counts a record
+   * when its send completes.
+   */
+  private recordLatencies(created: Float64Array, n: number, valueBytes: number, appendedMs: number): void {
     const rec = this.recorder;
     let sum = 0;
     let max = 0;
@@ -221,6 +231,8 @@ export class ProducerEngine {
       if (us > max) max = us;
     }
     const w = this.window;
+    w.records += n;
+    w.bytes += valueBytes;
     w.latencySumUs += sum;
     if (max > w.latencyMaxUs) w.latencyMaxUs = max;
   }
@@ -233,7 +245,7 @@ export class ProducerEngine {
     const done = writer.completed;
     for (let b = q.peek(); b !== undefined && b.seq < done; b = q.peek()) {
       q.shift();
-      this.recordLatencies(b.created, b.count, writer.doneAtMs(b.seq));
+      this.recordLatencies(b.created, b.count, b.valueBytes, writer.doneAtMs(b.seq));
       this.spareCreated.push(b.created);
     }
   }
@@ -268,8 +280,7 @@ export class ProducerEngine {
     b.append(timestamp, key, value, this.headers);
     this.records++;
     this.valueBytes += value.length;
-    this.window.records++;
-    this.window.bytes += value.length;
+    s.valueBytes += value.length;
     return sent;
   }
 
@@ -307,7 +318,9 @@ export class ProducerEngine {
   }
 
   progress(withWindow: boolean): EngineProgress {
+    const start = this.cursor.start; // 0 until run() starts the clock
     return {
+      startedAtEpochMs: start > 0 ? performance.timeOrigin + start : null,
       records: this.records,
       valueBytes: this.valueBytes,
       window: withWindow ? this.takeWindow() : null,

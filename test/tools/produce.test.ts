@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readLeaderEpochCheckpoint, readOffsetCheckpoint } from '../../src/storage/index.js';
-import { produce, type ProduceOptions } from '../../src/tools/produce.js';
+import { produce, type ProduceOptions, type ProduceWindow } from '../../src/tools/produce.js';
 import {
   cleanupTempDirs,
   partitionDirs,
@@ -142,6 +142,34 @@ describe('produce: what is timed', () => {
     expect(seen).toEqual([0]);
     expect(r.records).toBe(2000);
     expect(r.seconds).toBeLessThan(0.3); // 2 MB; the 400 ms before the first record are not counted
+  });
+
+  it('Kafka-style windows count each record once, when its batch is appended, and end at the last append: they add up to the run', async () => {
+    for (const workers of [1, 2]) {
+      const windows: ProduceWindow[] = [];
+      const logDir = tempDir('kseg-produce-');
+      const r = await produce({ logDir, topic: 't', numRecords: 120_000, recordSize: 512, batchSize: 512 * 1024, partitions: 2, workers, reportingIntervalMs: 60_000 }, (e) => {
+        if (e.type === 'window') windows.push(e.window);
+      });
+      expect(windows.reduce((a, w) => a + w.records, 0), `workers ${workers}`).toBe(120_000);
+      for (const w of windows) expect(w.avgLatencyMs).toBeLessThanOrEqual(w.maxLatencyMs);
+      // One window (the interval is longer than the run): the same figures as the final line.
+      expect(windows).toHaveLength(1);
+      expect(windows[0].recordsPerSec / r.recordsPerSec).toBeCloseTo(1, 2);
+    }
+  });
+
+  it('a window counts the records whose batches were appended in it, so its average latency never exceeds its max (batches lingering across windows)', async () => {
+    const windows: ProduceWindow[] = [];
+    const logDir = tempDir('kseg-produce-');
+    // 40,000 records/s, each batch open 1 s, windows as short as the progress ticks (250 ms): most
+    // windows append nothing, some a whole batch of 40,000 records made over four windows.
+    await produce({ logDir, topic: 't', numRecords: 100_000, throughput: 40_000, recordSize: 100, batchSize: 8 * 1024 * 1024, lingerMs: 1000, reportingIntervalMs: 50 }, (e) => {
+      if (e.type === 'window') windows.push(e.window);
+    });
+    expect(windows.reduce((a, w) => a + w.records, 0)).toBe(100_000);
+    expect(windows.filter((w) => w.records > 0).length).toBeGreaterThanOrEqual(2);
+    for (const w of windows) expect(w.avgLatencyMs).toBeLessThanOrEqual(w.maxLatencyMs);
   });
 
   it('beforeStart with worker threads is refused before the log dir is touched', async () => {
