@@ -95,7 +95,7 @@ export async function produce(input: Partial<ProduceOptions> & { logDir: string 
   const inProcess = workers === 1 && !run.isolate;
   if (run.beforeStart && !inProcess) throw new KsegError('produce: beforeStart needs the engine on this thread (one worker, not isolated)');
   const logDir = LogDir.openForWrite(o.logDir);
-  const start = performance.now();
+  const tracker = new ProgressTracker(o, performance.now(), onEvent);
   let results: EngineResult[];
   try {
     // One topic id for all partitions, decided here so worker threads do not each invent one.
@@ -108,12 +108,9 @@ export async function produce(input: Partial<ProduceOptions> & { logDir: string 
       warmupShare: share(o.warmupRecords, workers, w),
       producerId: 1000 + w,
     }));
-    const tracker = new ProgressTracker(o, workers, start, onEvent);
     results = inProcess ? [await runInProcess(engineOpts[0], tracker, run.beforeStart)] : await Promise.all(engineOpts.map((e, w) => runInWorker(e, w, tracker)));
-    // One last window, for all engines, ending when the last record was appended (not after closing).
-    tracker.tick(true, Math.max(...results.map((r) => r.appendedAtEpochMs)) - performance.timeOrigin);
-    tracker.stop();
   } catch (err) {
+    tracker.stop();
     logDir.close([], { clean: false });
     throw err;
   }
@@ -122,6 +119,9 @@ export async function produce(input: Partial<ProduceOptions> & { logDir: string 
   const appendedAt = Math.max(...results.map((r) => r.appendedAtEpochMs)) - performance.timeOrigin;
   const startedAt = Math.min(...results.map((r) => r.startedAtEpochMs)) - performance.timeOrigin;
   const seconds = Math.max(1e-6, (appendedAt - startedAt) / 1000);
+  // One last window, for all engines, ending when the last record was appended (not after closing).
+  tracker.tick(true, appendedAt);
+  tracker.stop();
   logDir.close(results.flatMap((r) => r.partitions));
   const closeSeconds = Math.max(0, (performance.now() - appendedAt) / 1000);
   return mergeResults(o, results, seconds, closeSeconds);
@@ -177,14 +177,12 @@ class ProgressTracker {
 
   constructor(
     private readonly o: ProduceOptions,
-    workers: number,
     private start: number,
     private readonly onEvent: (e: ProduceEvent) => void,
   ) {
     this.winStart = start;
     this.timer = setInterval(() => this.tick(), 250);
     this.timer.unref();
-    void workers;
   }
 
   update(worker: number, p: EngineProgress, latency?: import('./latency.js').Histogram): void {
