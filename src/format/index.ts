@@ -8,6 +8,7 @@ export type { Batch, RecordIterationOptions } from './batch.js';
 export { Record, type RecordHeader } from './record.js';
 export * from './recordBatch.js';
 export * from './recordBatchBuilder.js';
+export * from './batchCompression.js';
 export * from './legacyRecordBatch.js';
 export * from './legacyBatchBuilder.js';
 export * from './controlRecord.js';

@@ -4,11 +4,11 @@
 // keeps its buffer, so a steady producer allocates only the batch it returns.
 
 import { Codec, CONTROL_FLAG_MASK, DELETE_HORIZON_FLAG_MASK, TIMESTAMP_TYPE_MASK, TRANSACTIONAL_FLAG_MASK, TimestampType } from './attributes.js';
-import { compress, compressInto, maxCompressedLength } from './codecs/compression.js';
-import { crc32c } from './crc.js';
+import { compressBatch, compressedBatchBound, sealBatch } from './batchCompression.js';
+import { compress, maxCompressedLength } from './codecs/compression.js';
 import { writeInt16, writeInt32, writeInt64 } from './int64.js';
 import type { RecordHeader } from './record.js';
-import { ATTRIBUTES_OFFSET, CRC_OFFSET, RECORD_BATCH_OVERHEAD, RECORDS_OFFSET } from './recordBatch.js';
+import { ATTRIBUTES_OFFSET, RECORD_BATCH_OVERHEAD, RECORDS_OFFSET } from './recordBatch.js';
 import { sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.js';
 
 export interface RecordBatchOptions {
@@ -254,21 +254,35 @@ export class RecordBatchBuilder {
     if (this.buf === EMPTY) this.ensure(0); // detached, and no record since
     const o = this.opts;
     const codec = o.codec ?? Codec.None;
-    const bound = codec === Codec.None ? null : maxCompressedLength(codec, this.pos - RECORDS_OFFSET);
-    if (bound !== null) {
-      const records = this.buf.subarray(RECORDS_OFFSET, this.pos);
+    if (codec !== Codec.None && maxCompressedLength(codec, 0) !== null) {
       // Codecs that compress into a given buffer write straight after the header in a second
       // reused buffer: no compressed buffer allocated and copied per batch.
-      const need = RECORD_BATCH_OVERHEAD + bound;
+      const unsealed = this.buf.subarray(0, this.pos);
+      this.writeFields(unsealed, codec);
+      const need = compressedBatchBound(codec, this.pos);
       if (this.compressed.length < need) this.compressed = this.replace(this.compressed, Math.max(need, 2 * this.compressed.length));
-      const n = compressInto(codec, records, this.compressed, RECORDS_OFFSET, { level: o.level, magic: 2 });
-      const view = this.compressed.subarray(0, RECORDS_OFFSET + n);
-      this.writeHeader(view, codec);
-      return view;
+      return this.compressed.subarray(0, compressBatch(unsealed, this.compressed, o.level));
     }
     if (codec !== Codec.None) return this.build();
     const view = this.buf.subarray(0, this.pos);
     this.writeHeader(view, codec);
+    return view;
+  }
+
+  /**
+   * Finishes the batch with its records not compressed yet, for compressBatch() (batchCompression.ts)
+   * to compress and seal, say on another thread: the header is written (its attributes name the
+   * codec), its length and CRC are not. Like buildDetached(), the buffer under the returned view
+   * leaves the builder, which continues in a new one from its source (required).
+   */
+  buildForCompression(): Buffer {
+    if (this.source === null) throw new Error('buildForCompression() needs a builder with a BufferSource');
+    if (this.buf === EMPTY) this.ensure(0);
+    const view = this.buf.subarray(0, this.pos);
+    this.writeFields(view, this.opts.codec ?? Codec.None);
+    this.capacity = this.buf.length;
+    this.buf = EMPTY;
+    this.reset();
     return view;
   }
 
@@ -311,6 +325,12 @@ export class RecordBatchBuilder {
   }
 
   private writeHeader(out: Buffer, codec: Codec): void {
+    this.writeFields(out, codec);
+    sealBatch(out);
+  }
+
+  /** The header fields of the batch in `out`, all but its length and CRC (sealBatch). */
+  private writeFields(out: Buffer, codec: Codec): void {
     const o = this.opts;
     const logAppend = o.timestampType === TimestampType.LogAppendTime;
     let attributes = codec & 0x07;
@@ -320,7 +340,6 @@ export class RecordBatchBuilder {
     if (o.deleteHorizonMs !== undefined) attributes |= DELETE_HORIZON_FLAG_MASK;
     const maxTs = logAppend ? (o.logAppendTime ?? this.maxTimestamp) : this.maxTimestamp;
     writeInt64(out, 0, o.baseOffset ?? 0);
-    writeInt32(out, 8, out.length - 12);
     writeInt32(out, 12, o.partitionLeaderEpoch ?? -1);
     out[16] = 2;
     writeInt16(out, ATTRIBUTES_OFFSET, attributes);
@@ -331,7 +350,6 @@ export class RecordBatchBuilder {
     writeInt16(out, 51, o.producerEpoch ?? -1);
     writeInt32(out, 53, o.baseSequence ?? -1);
     writeInt32(out, 57, this.count);
-    writeInt32(out, CRC_OFFSET, crc32c(out, ATTRIBUTES_OFFSET, out.length));
   }
 }
 
