@@ -50,6 +50,8 @@ export function registerProduce(program: Command): void {
     .option('--workers <n>', 'worker threads (partitions are spread over them)', parseIntArg, 1)
     .option('--write-behind', 'write batches on a thread of their own while the next are built (default when --batch-size is 256KiB or more)')
     .option('--no-write-behind', 'write each batch on the thread that built it, as a broker request thread does')
+    .option('--compress-behind', 'compress batches on a thread of their own while the next are built (with write-behind and a codec; default when every worker can have 2 cores)')
+    .option('--no-compress-behind', 'compress each batch on the thread that built it, as a Kafka producer does')
     .option('--reporting-interval <ms>', 'interval between window lines', parseIntArg, 5000)
     .option('--seed <n>', 'seed for payloads, keys and aborts', parseIntArg, 0)
     .option('--json', 'print one JSON object with the config and results')

@@ -1,4 +1,5 @@
 // Options of `kseg produce`, with Kafka's names and defaults where Kafka has them.
+import { availableParallelism } from 'node:os';
 import type { CodecName } from '../format/attributes.js';
 
 export interface ProduceOptions {
@@ -40,6 +41,12 @@ export interface ProduceOptions {
    * produceOptions() sets the default: when batch.size is at least WRITE_BEHIND_MIN_BATCH_BYTES.
    */
   writeBehind?: boolean;
+  /**
+   * Batches are compressed by a thread of their own while the next are built (tools/compressBehind.ts);
+   * only with writeBehind and a codec. produceOptions() sets the default: when every worker can have
+   * two cores (its producing thread then mostly waits for its compressor).
+   */
+  compressBehind?: boolean;
   reportingIntervalMs: number;
   seed: number;
 }
@@ -77,5 +84,7 @@ export function produceOptions(o: Partial<ProduceOptions> & { logDir: string }):
   const opts = { ...PRODUCE_DEFAULTS } as ProduceOptions;
   for (const [k, v] of Object.entries(o)) if (v !== undefined) (opts as unknown as Record<string, unknown>)[k] = v;
   opts.writeBehind ??= opts.batchSize >= WRITE_BEHIND_MIN_BATCH_BYTES;
+  opts.compressBehind ??= 2 * opts.workers <= availableParallelism();
+  if (!opts.writeBehind || opts.compressionType === 'none') opts.compressBehind = false;
   return opts;
 }

@@ -4,16 +4,19 @@
 // of the partitions. Latency = record creation → its batch appended (and fsynced when the flush
 // policy flushes on that append), recorded per record in µs. With write-behind (by default for
 // batches of 256 KiB and more: produceOptions) the batches are written by a thread of their own (writeBehind.ts)
-// and "appended" is when that thread finished the write.
+// and "appended" is when that thread finished the write. With compress-behind (by default with a
+// codec, when a worker can have two cores) batches are compressed by another thread (compressBehind.ts)
+// and appended here once they come back, in order.
 
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Codec, codecId, ControlRecordType, controlKey, endTxnMarkerValue, RecordBatchBuilder, type RecordBatchOptions } from '../format/index.js';
+import { Codec, codecId, compressedBatchBound, ControlRecordType, controlKey, endTxnMarkerValue, RecordBatchBuilder, type RecordBatchOptions } from '../format/index.js';
 import { Fifo, logConfig, objectArray, PartitionLog } from '../storage/index.js';
 import { LatencyRecorder, newHistogram, Window, type Histogram } from './latency.js';
 import { filePayloads, keySource, monotonicPayloads, poolPayloads, rng, type PayloadSource } from './payload.js';
 import { partitionForKey } from './murmur2.js';
 import type { ProduceOptions } from './produceOptions.js';
+import { CompressBehind } from './compressBehind.js';
 import { WriteBehind } from './writeBehind.js';
 
 /**
@@ -73,6 +76,8 @@ interface PartitionState {
   firstCreatedMs: number;
   /** Value bytes of the records in the open batch. */
   valueBytes: number;
+  /** Records in batches at the compressor (not appended yet). */
+  compressingRecords: number;
   sequence: number;
   inTxn: boolean;
 }
@@ -109,9 +114,14 @@ export class ProducerEngine {
   /** Batch options of a plain (not idempotent) producer: the same for every batch, made once. */
   private readonly plainBatchOptions: RecordBatchOptions;
   private readonly batchSize: number;
+  /** Size of the builders' buffers. */
+  private readonly bufferBytes: number;
   private readonly writer: WriteBehind | null;
   /** Batches handed to the writer whose latencies are not recorded yet: write sequence, creation times, count. */
   private readonly unwritten = new Fifo<{ seq: number; created: Float64Array; count: number; valueBytes: number }>();
+  private readonly compressor: CompressBehind | null;
+  /** Batches at the compressor, in the order they come back: their partition, creation times, count. */
+  private readonly compressing = new Fifo<{ s: PartitionState; created: Float64Array; count: number; valueBytes: number }>();
   /**
    * run()'s position, kept here for produceSlice: the next record's index, how often the clock is
    * read, whether steady state has started, and the run's bounds.
@@ -142,8 +152,9 @@ export class ProducerEngine {
     // An unthrottled engine polls for the write it waits on (see WriteBehindOptions.pollMs) if
     // the engines and their writers have a core each; throttled ones sleep at once.
     const pollMs = o.throughput < 0 && 2 * o.workers <= availableParallelism() ? 1 : 0;
-    const capacity = Math.min(o.batchSize * 2, 64 * 1024 * 1024);
+    const capacity = (this.bufferBytes = Math.min(o.batchSize * 2, 64 * 1024 * 1024));
     const writer = (this.writer = o.writeBehind === true ? new WriteBehind({ maxInFlightBytes: WRITE_BEHIND_BATCHES_IN_FLIGHT * capacity, pollMs }) : null);
+    this.compressor = writer !== null && o.compressBehind === true ? new CompressBehind({ codec: this.codec, level: o.compressionLevel }) : null;
     this.states = o.ownedPartitions.map((p) => ({
       partition: p,
       log: PartitionLog.open(o.logDir, o.topic, p, cfg, { leaderEpoch: 0, writer: writer ?? undefined }),
@@ -153,6 +164,7 @@ export class ProducerEngine {
       sequence: 0,
       inTxn: false,
       valueBytes: 0,
+      compressingRecords: 0,
     }));
     for (const s of this.states) s.sequence = this.sequenceAfterReopen(s);
     this.payload = o.payloadFile ? filePayloads(o.payloadFile, o.payloadDelimiter, o.seed) : o.payloadMonotonic ? monotonicPayloads() : poolPayloads(o.recordSize ?? 100, o.compressibility, o.seed + o.producerId);
@@ -199,20 +211,56 @@ export class ProducerEngine {
       // A view of the builder's buffer (no copy when uncompressed): written before the builder is reset.
       s.log.append(s.builder.buildView());
       this.recordLatencies(s.created, n, s.valueBytes, performance.now());
-    } else {
+    } else if (this.compressor === null) {
       this.collectWritten();
       // The batch's buffer goes to the writer; the builder continues in another.
-      const r = s.log.append(s.builder.buildDetached());
-      if (r.flushed) this.recordLatencies(s.created, n, s.valueBytes, performance.now());
-      else {
-        this.unwritten.push({ seq: r.writeSeq, created: s.created, count: n, valueBytes: s.valueBytes });
-        s.created = this.spareCreated.pop() ?? new Float64Array(s.created.length);
-      }
+      this.appendWrittenBehind(s, s.builder.buildDetached(), s.created, n, s.valueBytes);
+      s.created = this.spareCreated.pop() ?? new Float64Array(s.created.length);
+    } else {
+      this.collectWritten();
+      const compressor = this.compressor;
+      this.appendCompressed(compressor.maxInFlight - 1); // room for this one
+      // The batch's buffer, and one to compress it into, go to the compressor; both come back to
+      // the writer's pool (appendCompressed), the builder continues in another.
+      const unsealed = s.builder.buildForCompression();
+      // As large as the builders' buffers, so the pool holds one size and any buffer serves either.
+      const out = writer.acquire(Math.max(this.bufferBytes, compressedBatchBound(this.codec, unsealed.length)));
+      compressor.submit(unsealed, writer.lend(unsealed), writer.lend(out));
+      this.compressing.push({ s, created: s.created, count: n, valueBytes: s.valueBytes });
+      s.compressingRecords += n;
+      s.created = this.spareCreated.pop() ?? new Float64Array(s.created.length);
     }
     if (this.o.idempotent || this.o.transactional) s.sequence = (s.sequence + n) % 2147483648;
     if (this.o.transactional) s.inTxn = true;
     s.valueBytes = 0;
     this.startBatch(s);
+  }
+
+  /** Appends `batch` (in a buffer of the writer's) to the log of `s`: written behind, latencies recorded once written. */
+  private appendWrittenBehind(s: PartitionState, batch: Buffer, created: Float64Array, n: number, valueBytes: number): void {
+    const r = s.log.append(batch);
+    if (r.flushed) {
+      this.recordLatencies(created, n, valueBytes, performance.now());
+      this.spareCreated.push(created);
+    } else this.unwritten.push({ seq: r.writeSeq, created, count: n, valueBytes });
+  }
+
+  /** Appends the batches back from the compressor, in order, waiting for more while over `maxLeft` are in flight. */
+  private appendCompressed(maxLeft = Infinity): void {
+    const compressor = this.compressor!;
+    const writer = this.writer!;
+    for (;;) {
+      const c = compressor.take();
+      if (c === null) {
+        if (compressor.inFlight <= maxLeft) return;
+        compressor.waitForOne();
+        continue;
+      }
+      const b = this.compressing.shift()!;
+      writer.release(writer.takeBack(c.input));
+      b.s.compressingRecords -= b.count;
+      this.appendWrittenBehind(b.s, writer.takeBack(c.out).subarray(0, c.length), b.created, b.count, b.valueBytes);
+    }
   }
 
   /**
@@ -295,6 +343,7 @@ export class ProducerEngine {
 
   private endTransaction(nowMs: number): void {
     for (const s of this.states) this.send(s);
+    if (this.compressor !== null) this.appendCompressed(0); // the markers follow the batches
     const abort = this.random() < this.o.abortRatio;
     for (const s of this.states) {
       if (!s.inTxn) continue;
@@ -324,7 +373,7 @@ export class ProducerEngine {
       records: this.records,
       valueBytes: this.valueBytes,
       window: withWindow ? this.takeWindow() : null,
-      partitions: this.states.map((s) => ({ partition: s.partition, nextOffset: s.log.nextOffset + s.builder.recordCount, segments: s.log.segmentCount })),
+      partitions: this.states.map((s) => ({ partition: s.partition, nextOffset: s.log.nextOffset + s.compressingRecords + s.builder.recordCount, segments: s.log.segmentCount })),
       rolls: this.states.reduce((a, s) => a + s.log.stats.rolls, 0),
     };
   }
@@ -389,7 +438,7 @@ export class ProducerEngine {
    */
   async run(onSlice: () => void, beforeStart?: () => void): Promise<EngineResult> {
     const o = this.o;
-    await this.writer?.ready();
+    await Promise.all([this.writer?.ready(), this.compressor?.ready()]);
     beforeStart?.();
     for (const s of this.states) this.startBatch(s);
     // The run's bounds live in the cursor only, where produceSlice reads them too.
@@ -408,6 +457,7 @@ export class ProducerEngine {
       nowMs = this.produceSlice(nowMs);
       this.lingerCheck(nowMs);
       if (o.transactional && nowMs - this.txnStartMs >= o.transactionDurationMs) this.endTransaction(nowMs);
+      if (this.compressor !== null) this.appendCompressed();
       if (this.writer !== null) this.collectWritten();
       this.recorder.drain(); // the histograms are read in onSlice (progress, worker messages)
       onSlice();
@@ -421,6 +471,7 @@ export class ProducerEngine {
     }
     for (const s of this.states) this.send(s);
     if (o.transactional) this.endTransaction(performance.now());
+    if (this.compressor !== null) this.appendCompressed(0);
     if (this.writer !== null) {
       this.writer.drain();
       this.collectWritten();
@@ -440,6 +491,7 @@ export class ProducerEngine {
       batches += s.log.stats.batches;
       results.push({ topic: o.topic, partition: s.partition, logStartOffset: s.log.logStartOffset, logEndOffset: s.log.nextOffset });
     }
+    this.compressor?.close();
     this.writer?.close();
     return {
       records: this.records,

@@ -15,11 +15,11 @@
 // drain.
 
 import { performance } from 'node:perf_hooks';
-import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { receiveMessageOnPort } from 'node:worker_threads';
 import { KsegError, type BufferSource } from '../format/index.js';
 import { objectArray, type LogWriter } from '../storage/index.js';
-import { startWorker } from './startWorker.js';
-import { COMPLETED, CTL_INTS, FAILED, hrMs, pollWhile, READY, RING, SLEEPING, SUBMITTED, type WriteMessage, type WriterReply, type WriterShared } from './writeBehindShared.js';
+import { HelperThread } from './helperThread.js';
+import { COMPLETED, FAILED, hrMs, RING, waitWhile, type WriteMessage, type WriterReply, type WriterShared } from './writeBehindShared.js';
 
 export interface WriteBehindOptions {
   /** Bytes handed to the writer and not yet given back before the producer waits (default 8 MiB; at least one batch). */
@@ -36,11 +36,10 @@ export interface WriteBehindOptions {
 
 export class WriteBehind implements LogWriter, BufferSource {
   readonly synchronous = false;
-  private readonly ctl = new Int32Array(new SharedArrayBuffer(CTL_INTS * 4));
+  private readonly thread: HelperThread;
+  private readonly ctl: Int32Array;
   private readonly doneAt = new Float64Array(new SharedArrayBuffer(RING * 8));
   private readonly paths: string[] = new Array<string>(RING);
-  private readonly port: MessagePort;
-  private readonly worker: Worker;
   /** Buffers handed out by acquire() and not yet appended or released. */
   private readonly held = new Set<ArrayBuffer>();
   /** Buffers back from the writer (or released), for acquire(). */
@@ -48,28 +47,21 @@ export class WriteBehind implements LogWriter, BufferSource {
   private inFlightBytes = 0;
   private readonly maxInFlightBytes: number;
   private readonly pollMs: number;
-  private submitted = 0;
   private completedCount = 0;
   private lastCompletedWord = 0;
   /** hrMs() − performance.now() on this thread: turns the writer's times into this thread's clock. */
   private readonly hrOffset = hrMs() - performance.now();
-  private failure: KsegError | null = null;
-  private stopped = false;
 
   constructor(opts: WriteBehindOptions = {}) {
     this.maxInFlightBytes = opts.maxInFlightBytes ?? 8 * 1024 * 1024;
     this.pollMs = opts.pollMs ?? 1;
-    const { port1, port2 } = new MessageChannel();
-    this.port = port1;
-    const shared: WriterShared = { ctl: this.ctl, doneAt: this.doneAt };
-    this.worker = startWorker('./writeBehindThread.js', import.meta.url, { ...shared, port: port2 }, [port2]);
-    // Never keeps the process alive (but see ready()). The writer reports failed writes through
-    // FAILED and does not die of them; an error starting it is kept for ready() to throw.
-    this.worker.unref();
-    this.port.unref();
-    this.worker.on('error', (err) => {
-      this.failure ??= new KsegError(`the write-behind thread failed: ${err.message}`);
-    });
+    // The writer reports failed writes through FAILED and does not die of them.
+    this.thread = new HelperThread('the write-behind thread', './writeBehindThread.js', import.meta.url, { doneAt: this.doneAt } satisfies Omit<WriterShared, 'ctl'>);
+    this.ctl = this.thread.ctl;
+  }
+
+  private get submitted(): number {
+    return this.thread.posted;
   }
 
   /**
@@ -79,23 +71,7 @@ export class WriteBehind implements LogWriter, BufferSource {
    * thread before the first send.
    */
   async ready(): Promise<void> {
-    if (Atomics.load(this.ctl, READY) !== 0) return;
-    // (Atomics.waitAsync: in Node since 16, in TypeScript's lib from es2024.)
-    const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
-    const w = waitAsync(this.ctl, READY, 0);
-    if (!w.async) return;
-    // Kept referenced while waiting (an unreferenced thread would let the process end here), and
-    // a thread that fails to start ends the wait with its error instead of hanging it.
-    let onExit!: () => void;
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', (onExit = resolve)));
-    this.worker.ref();
-    try {
-      await Promise.race([w.value, exited]);
-    } finally {
-      this.worker.off('exit', onExit);
-      this.worker.unref();
-    }
-    if (Atomics.load(this.ctl, READY) === 0) throw this.failure ?? new KsegError('the write-behind thread stopped before it started');
+    await this.thread.ready();
   }
 
   /** Appends with a sequence number below this are in their files. */
@@ -123,12 +99,27 @@ export class WriteBehind implements LogWriter, BufferSource {
     }
   }
 
+  /**
+   * A buffer from acquire() leaves for another thread (the compressor: compressBehind.ts) and is
+   * no longer held; returns its memory to transfer. takeBack() brings it back.
+   */
+  lend(buf: Buffer): ArrayBuffer {
+    const b = buf.buffer as ArrayBuffer;
+    if (!this.held.delete(b)) throw new Error('lend() of a buffer not from acquire()');
+    return b;
+  }
+
+  /** A lent buffer, back (transferred: a new ArrayBuffer object), held again: to append from, or release. */
+  takeBack(buffer: ArrayBuffer): Buffer {
+    return this.hold(Buffer.from(buffer));
+  }
+
   release(buf: Buffer): void {
     if (this.held.delete(buf.buffer as ArrayBuffer)) this.free.push(buf);
   }
 
   append(fd: number, bytes: Uint8Array, path: string, position: number): number {
-    if (this.stopped) throw new KsegError('append to a stopped write-behind writer');
+    if (this.thread.stopped) throw new KsegError('append to a stopped write-behind writer');
     this.check();
     let buffer = bytes.buffer as ArrayBuffer;
     let from = bytes.byteOffset;
@@ -142,12 +133,9 @@ export class WriteBehind implements LogWriter, BufferSource {
     this.held.delete(buffer);
     while (this.inFlightBytes > 0 && this.inFlightBytes + buffer.byteLength > this.maxInFlightBytes) this.waitForWriter();
     while (this.submitted - this.completed >= RING / 2) this.waitForWriter();
-    const seq = this.submitted;
-    this.paths[seq & (RING - 1)] = path;
+    this.paths[this.submitted & (RING - 1)] = path;
     this.inFlightBytes += buffer.byteLength;
-    this.port.postMessage({ fd, buffer, at: from, end: from + bytes.length, endPosition: position + bytes.length } satisfies WriteMessage, [buffer]);
-    this.count();
-    return seq;
+    return this.thread.post({ fd, buffer, at: from, end: from + bytes.length, endPosition: position + bytes.length } satisfies WriteMessage, [buffer]);
   }
 
   drain(): void {
@@ -158,22 +146,12 @@ export class WriteBehind implements LogWriter, BufferSource {
 
   /** Drains and stops the writer thread. */
   close(): void {
-    if (this.stopped) return;
+    if (this.thread.stopped) return;
     try {
       this.drain();
     } finally {
-      this.stopped = true;
-      this.port.postMessage(null);
-      this.count();
-      this.port.close();
+      this.thread.stop();
     }
-  }
-
-  /** One more message for the writer; wake it if it sleeps. */
-  private count(): void {
-    this.submitted++;
-    Atomics.store(this.ctl, SUBMITTED, this.submitted | 0);
-    if (Atomics.load(this.ctl, SLEEPING) !== 0) Atomics.notify(this.ctl, SUBMITTED);
   }
 
   private hold(b: Buffer): Buffer {
@@ -202,11 +180,11 @@ export class WriteBehind implements LogWriter, BufferSource {
   /** Takes the writer's replies until one gives back a buffer of `minBytes` (Infinity: all); true if one did. */
   private receiveReplies(minBytes: number): boolean {
     for (;;) {
-      const m = receiveMessageOnPort(this.port);
+      const m = receiveMessageOnPort(this.thread.port);
       if (m === undefined) return false;
       const r = m.message as WriterReply;
       if (r.type === 'failed') {
-        this.failure ??= new KsegError(`write to ${this.paths[r.seq & (RING - 1)]} failed: ${r.message}`);
+        this.thread.failure ??= new KsegError(`write to ${this.paths[r.seq & (RING - 1)]} failed: ${r.message}`);
         continue;
       }
       this.inFlightBytes -= r.buffer.byteLength;
@@ -225,22 +203,20 @@ export class WriteBehind implements LogWriter, BufferSource {
     this.receiveReplies(Infinity);
   }
 
-  /** Blocks until the writer's completed count moves past `word` (a write may take long on a busy disk: no timeout). */
+  /** Blocks until the writer's completed count moves past `word`. */
   private waitForCompleted(word: number): void {
-    pollWhile(this.ctl, COMPLETED, word, this.pollMs);
-    while (Atomics.load(this.ctl, COMPLETED) === word) {
-      Atomics.wait(this.ctl, COMPLETED, word, 1000);
-      if (Atomics.load(this.ctl, FAILED) !== 0) this.check();
-    }
+    waitWhile(this.ctl, COMPLETED, word, this.pollMs);
+    if (Atomics.load(this.ctl, COMPLETED) === word) this.check(); // FAILED
     this.completed;
   }
 
   /** Throws the first failed write, with the file it was for. */
   private check(): void {
-    if (this.failure === null && Atomics.load(this.ctl, FAILED) !== 0) {
+    const t = this.thread;
+    if (t.failure === null && Atomics.load(this.ctl, FAILED) !== 0) {
       this.receiveReplies(Infinity);
-      this.failure ??= new KsegError('a write-behind write failed');
+      t.failure ??= new KsegError('a write-behind write failed');
     }
-    if (this.failure !== null) throw this.failure;
+    if (t.failure !== null) throw t.failure;
   }
 }

@@ -1,5 +1,6 @@
 // What tools/writeBehind.ts (the producing thread) and its writer thread share: counters in shared
-// memory, and the messages on their port.
+// memory, and the messages on their port. The compressor thread (compressBehind.ts) counts its
+// messages in the same slots.
 
 import { performance } from 'node:perf_hooks';
 import type { QueuedWrite } from './writeSpan.js';
@@ -41,6 +42,16 @@ export function pollWhile(ctl: Int32Array, index: number, value: number, ms: num
     if (Atomics.load(ctl, index) !== value) return true;
     if ((i & 63) === 0 && performance.now() >= until) return false;
   }
+}
+
+/**
+ * Blocks until ctl[index] is no longer `value` or FAILED is set, polling `ms` first (a wake-up
+ * from Atomics.wait takes 0.2-2 ms on a 2-vCPU VM). No timeout: a write may take long on a busy
+ * disk.
+ */
+export function waitWhile(ctl: Int32Array, index: number, value: number, ms: number): void {
+  if (pollWhile(ctl, index, value, ms)) return;
+  while (Atomics.load(ctl, index) === value && Atomics.load(ctl, FAILED) === 0) Atomics.wait(ctl, index, value, 1000);
 }
 
 /** A monotonic clock in ms that every thread of the process reads alike (performance.now() has a per-thread origin). */

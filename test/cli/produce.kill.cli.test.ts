@@ -138,9 +138,14 @@ function recomputeWithin(file: string, validBytes: number) {
 }
 
 describe('kseg produce killed with SIGKILL', () => {
-  // Also with the write-behind thread: its index entries must never get ahead of the log bytes.
-  for (const extra of [[], ['--write-behind']]) {
-    it(`leaves an intact readable prefix; the next produce continues it or refuses clearly${extra.length ? ' (written behind)' : ''}`, async () => {
+  // Also with the write-behind thread (its index entries must never get ahead of the log bytes), and
+  // with the compressor thread in front of it (batches at the compressor are simply not in the log).
+  for (const [label, extra] of [
+    ['', []],
+    [' (written behind)', ['--write-behind', '--no-compress-behind']],
+    [' (compressed and written behind)', ['--write-behind', '--compress-behind']],
+  ] as const) {
+    it(`leaves an intact readable prefix; the next produce continues it or refuses clearly${label}`, async () => {
       const dir = tempDir('kseg-kill-');
       const child = spawn(KSEG_BIN, ['produce', dir, '--num-records', '100000000', ...ARGS, ...extra], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';

@@ -53,13 +53,16 @@ describe.skipIf(!kp.available)('produce output decodes in kafka-python', () => {
   const KEYS = 23;
   const P = 3;
   const cases = [
-    ...(['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const).map((codec) => ({ codec, writeBehind: false })),
+    ...(['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const).map((codec) => ({ codec, writeBehind: false, compressBehind: false })),
     // Written by the write-behind thread: batches handed over in their builder's buffer (none,
     // lz4, zstd) or copied (gzip, snappy, control batches).
-    ...(['none', 'gzip', 'lz4', 'zstd'] as const).map((codec) => ({ codec, writeBehind: true })),
+    ...(['none', 'gzip', 'lz4', 'zstd'] as const).map((codec) => ({ codec, writeBehind: true, compressBehind: false })),
+    // Compressed and sealed by the compressor thread (compressBatch), then written behind.
+    ...(['gzip', 'snappy', 'lz4', 'zstd'] as const).map((codec) => ({ codec, writeBehind: true, compressBehind: true })),
   ];
-  for (const { codec, writeBehind } of cases) {
-    it(`${codec}${writeBehind ? ', written behind' : ''}: valid CRCs, the codec asked for, exactly the records produced, in every segment`, async () => {
+  for (const { codec, writeBehind, compressBehind } of cases) {
+    const how = compressBehind ? ', compressed and written behind' : writeBehind ? ', written behind' : '';
+    it(`${codec}${how}: valid CRCs, the codec asked for, exactly the records produced, in every segment`, async () => {
       const logDir = tempDir('kseg-interop-');
       const r = await produce({
         logDir,
@@ -77,8 +80,10 @@ describe.skipIf(!kp.available)('produce output decodes in kafka-python', () => {
         seed: 11,
         reportingIntervalMs: 60_000,
         writeBehind,
+        compressBehind,
       });
       expect(r.config.writeBehind).toBe(writeBehind);
+      expect(r.config.compressBehind).toBe(compressBehind);
       expect(r.records).toBe(N);
       const parts = partitionDirs(logDir, 'interop');
       expect(parts.length).toBe(P);

@@ -72,7 +72,10 @@ describe('produce: segments and indexes', () => {
     ['default index.interval.bytes, none', { recordSize: 120, batchSize: 6000 }],
     ['index.interval.bytes 1 (an entry for every batch but the first), zstd, keys', { indexIntervalBytes: 1, compressionType: 'zstd', recordSize: 50, keySize: 8, batchSize: 800 }],
     ['written behind, none', { recordSize: 120, batchSize: 6000, writeBehind: true }],
-    ['written behind, index.interval.bytes 1, lz4, keys', { indexIntervalBytes: 1, compressionType: 'lz4', recordSize: 50, keySize: 8, batchSize: 800, writeBehind: true }],
+    ['written behind, index.interval.bytes 1, lz4, keys', { indexIntervalBytes: 1, compressionType: 'lz4', recordSize: 50, keySize: 8, batchSize: 800, writeBehind: true, compressBehind: false }],
+    // Sizes known only once the compressor thread is done: positions, entries and rolls follow them.
+    ['compressed and written behind, index.interval.bytes 1, lz4, keys', { indexIntervalBytes: 1, compressionType: 'lz4', recordSize: 50, keySize: 8, batchSize: 800, writeBehind: true, compressBehind: true }],
+    ['compressed and written behind, zstd', { compressionType: 'zstd', recordSize: 120, batchSize: 6000, writeBehind: true, compressBehind: true }],
   ] as [string, Opts][]) {
     it(`every segment's indexes equal the recovery recomputation: ${name}`, async () => {
       const interval = o.indexIntervalBytes ?? 4096;
@@ -110,12 +113,19 @@ describe('produce: segments and indexes', () => {
 });
 
 describe('produce: latency when written behind', () => {
-  it('every record gets one latency, taken when the writer thread finished its batch (or after the fsync when the flush policy flushes)', async () => {
+  it('every record gets one latency, taken when the writer thread finished its batch (or after the fsync when the flush policy flushes); also when compressed behind', async () => {
     const { ProducerEngine } = await import('../../src/tools/producerEngine.js');
     const { produceOptions } = await import('../../src/tools/produceOptions.js');
-    for (const flushMessages of [undefined, 1]) {
+    for (const [flushMessages, compressionType] of [
+      [undefined, 'none'],
+      [1, 'none'],
+      [undefined, 'lz4'],
+      [1, 'lz4'],
+    ] as const) {
       const logDir = tempDir('kseg-produce-');
-      const o = produceOptions({ logDir, topic: 't', partitions: 2, numRecords: 20_000, recordSize: 200, batchSize: 300 * 1024, lingerMs: 1000, flushMessages, writeBehind: true });
+      const compressBehind = compressionType !== 'none';
+      const o = produceOptions({ logDir, topic: 't', partitions: 2, numRecords: 20_000, recordSize: 200, batchSize: 300 * 1024, lingerMs: 1000, flushMessages, writeBehind: true, compressionType, compressBehind });
+      expect(o.compressBehind).toBe(compressBehind);
       const engine = new ProducerEngine({ ...o, ownedPartitions: [0, 1], recordsToProduce: 20_000, warmupShare: 0, producerId: 1000 });
       const r = await engine.run(() => {});
       expect(r.records).toBe(20_000);
@@ -233,10 +243,15 @@ describe('produce: flush policy', () => {
 });
 
 describe('produce: transactions and idempotence', () => {
-  for (const writeBehind of [false, true]) {
-    it(`--transactional --abort-ratio: markers, .txnindex and snapshots agree with the data${writeBehind ? ' (written behind)' : ''}`, async () => {
+  for (const [label, threads] of [
+    ['', { writeBehind: false }],
+    [' (written behind)', { writeBehind: true }],
+    // The markers wait for the batches still at the compressor.
+    [' (lz4, compressed and written behind)', { writeBehind: true, compressionType: 'lz4', compressBehind: true }],
+  ] as [string, Opts][]) {
+    it(`--transactional --abort-ratio: markers, .txnindex and snapshots agree with the data${label}`, async () => {
       const { result, parts } = await run({
-        writeBehind,
+        ...threads,
         partitions: 2,
         numRecords: 900,
         recordSize: 40,
