@@ -111,7 +111,14 @@ export class CompressBehind {
 
   private check(): void {
     const t = this.thread;
-    if (t.failure === null && Atomics.load(t.ctl, FAILED) !== 0) t.failure = new KsegError('compression failed');
+    if (t.failure === null && Atomics.load(t.ctl, FAILED) !== 0) {
+      // The failed batch's reply is posted before FAILED is set: its reason is on the port.
+      for (let m = receiveMessageOnPort(t.port); m !== undefined && t.failure === null; m = receiveMessageOnPort(t.port)) {
+        const r = m.message as CompressorReply;
+        if (r.type === 'failed') t.failure = new KsegError(`compression failed: ${r.message}`);
+      }
+      t.failure ??= new KsegError('compression failed');
+    }
     if (t.failure !== null) throw t.failure;
   }
 }

@@ -437,6 +437,22 @@ export class ProducerEngine {
    * `beforeStart` runs once everything is set up, right before the first record, and is not timed.
    */
   async run(onSlice: () => void, beforeStart?: () => void): Promise<EngineResult> {
+    try {
+      return await this.runToEnd(onSlice, beforeStart);
+    } catch (err) {
+      // A failed run stops its helper threads too: the writer once it has written what it holds
+      // (or failed), the compressor at once (its batches were never in a log).
+      this.compressor?.close();
+      try {
+        this.writer?.close();
+      } catch {
+        // The run's own error is the one to report.
+      }
+      throw err;
+    }
+  }
+
+  private async runToEnd(onSlice: () => void, beforeStart?: () => void): Promise<EngineResult> {
     const o = this.o;
     await Promise.all([this.writer?.ready(), this.compressor?.ready()]);
     beforeStart?.();

@@ -136,6 +136,27 @@ describe('produce: latency when written behind', () => {
   });
 });
 
+describe('produce: a failed run', () => {
+  /** This process's threads (Linux). */
+  const threads = () => readdirSync('/proc/self/task').length;
+  const settle = async (ok: () => boolean) => {
+    for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+    return ok();
+  };
+
+  it.skipIf(!existsSync('/proc/self/task'))('reports the compressor thread\'s error, releases the log dir and stops its helper threads', async () => {
+    const o: Opts = { partitions: 1, numRecords: 3000, recordSize: 1000, batchSize: 256 * 1024, lingerMs: 1000, compressionType: 'gzip', writeBehind: true, compressBehind: true };
+    await run(o); // libuv's pool and the like are started once, and stay
+    // This run's writer and compressor end once they have stopped (a few ms).
+    let before = threads();
+    for (let i = 0; i < 20; i++, before = Math.min(before, threads())) await new Promise((r) => setTimeout(r, 25));
+    const logDir = tempDir('kseg-produce-');
+    await expect(produce({ logDir, ...o, compressionLevel: 99 })).rejects.toThrow(/^compression failed: .*level/);
+    expect(await settle(() => threads() <= before), `${threads()} threads, ${before} before the run`).toBe(true);
+    expect((await produce({ logDir, ...o })).records).toBe(3000); // the lock was released
+  });
+});
+
 describe('produce: what is timed', () => {
   /** Blocks this thread for `ms` (the hook is synchronous). */
   const block = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
