@@ -110,6 +110,8 @@ export class ProducerEngine {
   private txnStartMs = 0;
   private readonly random: () => number;
   private nextSticky = 0;
+  /** Bytes of unkeyed records the sticky partition has taken since it became the sticky one. */
+  private stickyBytes = 0;
   private steadyStart = { ms: 0, records: 0, bytes: 0 };
   /** Batch options of a plain (not idempotent) producer: the same for every batch, made once. */
   private readonly plainBatchOptions: RecordBatchOptions;
@@ -313,6 +315,7 @@ export class ProducerEngine {
       if (key === null) {
         // Sticky partitioner: a full batch moves new records to the next partition.
         this.nextSticky = (this.nextSticky + 1) % this.states.length;
+        this.stickyBytes = 0;
         s = this.states[this.nextSticky];
         b = s.builder;
       }
@@ -325,7 +328,14 @@ export class ProducerEngine {
       s.created = bigger;
     }
     s.created[k] = nowMs;
+    const sizeBefore = b.sizeInBytes;
     b.append(timestamp, key, value, this.headers);
+    if (key === null && (this.stickyBytes += b.sizeInBytes - sizeBefore) >= 2 * this.batchSize) {
+      // Like Kafka's sticky partitioner (KIP-794), which also moves on once a partition has taken
+      // twice batch.size, when linger.ms sends its batches before they fill.
+      this.nextSticky = (this.nextSticky + 1) % this.states.length;
+      this.stickyBytes = 0;
+    }
     this.records++;
     this.valueBytes += value.length;
     s.valueBytes += value.length;

@@ -438,6 +438,31 @@ describe('produce: the directory looks like a broker', () => {
     expect(after).toEqual(Array(6).fill([...topicIds][0]));
   });
 
+  it('unkeyed records stick to one partition until it has taken 2 × batch.size, when linger.ms sends batches before they fill (KIP-794)', async () => {
+    const batchSize = 2000;
+    const { parts } = await run({ partitions: 3, numRecords: 1500, payloadMonotonic: true, batchSize, lingerMs: 1, throughput: 5000 });
+    const owner = new Map<number, number>(); // record number -> partition
+    let batches = 0;
+    for (const p of parts) {
+      const bs = partitionBatches(p.dir);
+      batches += bs.length;
+      for (const base of segmentBases(p.dir)) for (const r of readRecords(segFile(p.dir, base, '.log'))) owner.set(Number(r.value!.toString()), p.partition);
+    }
+    expect(owner.size).toBe(1500);
+    expect(batches).toBeGreaterThan(20); // sent by linger.ms, far from full
+    // Stints: runs of consecutive records in one partition, taking turns 0, 1, 2, 0, ...
+    const stints: { partition: number; records: number }[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const last = stints[stints.length - 1];
+      if (last && last.partition === owner.get(i)) last.records++;
+      else stints.push({ partition: owner.get(i)!, records: 1 });
+    }
+    expect(stints.length).toBeGreaterThanOrEqual(3);
+    stints.forEach((st, k) => expect(st.partition).toBe(k % 3));
+    // A record takes at least 8 bytes in its batch: a stint holds at most 2 × batch.size of them.
+    for (const st of stints.slice(0, -1)) expect(st.records).toBeLessThanOrEqual((2 * batchSize) / 8);
+  });
+
   it('keyed records land in the partition murmur2 picks, in order', async () => {
     const { parts } = await run({ partitions: 5, numRecords: 1000, payloadMonotonic: true, keyRange: 31, batchSize: 500 });
     const { partitionForKey } = await import('../../src/tools/murmur2.js');
