@@ -17,10 +17,10 @@ import { COMPLETED, FAILED, waitWhile } from './writeBehindShared.js';
 /**
  * Batches at the compressor at most: one being compressed and one waiting, so that the producing
  * thread's wake-up (0.2-2 ms on a 2-vCPU VM) overlaps a compression (~1.3 ms for 1 MiB of lz4).
- * lz4, 1 KiB records, 1 MiB batches, interleaved runs on a 2-vCPU VM: 1 in flight 0.87-0.92 of the
- * codec's own speed (p99 4.3-5.6 ms), 2: 0.91-1.0 (p99 6-8.6 ms), 3: 0.90-0.98 (8-11.5 ms), 4:
- * 0.88-0.93 (11-15 ms); compressing on the producing thread: 0.82-0.87 (p99 2-2.9 ms). At 2 the
- * compressor is busy (~99% of the run) compressing at the codec's speed.
+ * lz4, 1 KiB records, 1 MiB batches, runs of the storage bench on a 2-vCPU VM, produce / the
+ * codec's own speed: 1 in flight 0.85-0.94 (p99 4.3-5.6 ms), 2: 0.89-1.0, median 0.93, one run 0.81
+ * (p99 6-8.6 ms), 3: 0.90-0.99 (8-11.5 ms), 4: 0.82-0.95 (11-15 ms); compressing on the producing
+ * thread: 0.82-0.87 (p99 2-2.9 ms). At 2 the compressor is busy ~99% of the run, at the codec's speed.
  */
 export const COMPRESS_BEHIND_BATCHES_IN_FLIGHT = 2;
 
