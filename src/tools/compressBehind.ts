@@ -65,10 +65,11 @@ export class CompressBehind {
   }
 
   /**
-   * Hands over the unsealed batch `unsealed` (a view of `input`) to be compressed into `out`; both
-   * buffers are transferred. Call only while inFlight < maxInFlight (waitForOne, take).
+   * Hands over the unsealed batch `unsealed` to be compressed into `out`; its buffer and `out` are
+   * transferred. Call only while inFlight < maxInFlight (waitForOne, take).
    */
-  submit(unsealed: Uint8Array, input: ArrayBuffer, out: ArrayBuffer): void {
+  submit(unsealed: Uint8Array, out: ArrayBuffer): void {
+    const input = unsealed.buffer as ArrayBuffer;
     if (this.thread.stopped) throw new KsegError('submit to a stopped compressor');
     this.check();
     if (this.inFlight >= this.maxInFlight) throw new Error('compressor submit beyond maxInFlight');

@@ -5,7 +5,7 @@
 // Atomics.wait when there are none.
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Codec, compressBatch, RecordBatchBuilder, type BufferSource } from '../format/index.js';
-import { COMPLETED, CTL_INTS, FAILED, pollWhile, SLEEPING, SUBMITTED } from './writeBehindShared.js';
+import { awaitSubmitted, COMPLETED, CTL_INTS, FAILED, SUBMITTED } from './writeBehindShared.js';
 
 /** Producer → compressor: the unsealed batch at [at, end) of `input`, to be compressed into `out` (both transferred). */
 export interface CompressMessage {
@@ -42,11 +42,7 @@ export class CompressorLoop {
     const ctl = this.ctl;
     for (;;) {
       if (Atomics.load(ctl, SUBMITTED) === this.received) {
-        if (pollWhile(ctl, SUBMITTED, this.received, COMPRESSOR_POLL_MS)) continue;
-        // Ask to be woken, then look once more (the producer may have counted a message in between).
-        Atomics.store(ctl, SLEEPING, 1);
-        if (Atomics.load(ctl, SUBMITTED) === this.received) Atomics.wait(ctl, SUBMITTED, this.received);
-        Atomics.store(ctl, SLEEPING, 0);
+        awaitSubmitted(ctl, this.received, COMPRESSOR_POLL_MS);
         continue;
       }
       const r = receiveMessageOnPort(this.port);

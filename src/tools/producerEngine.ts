@@ -72,12 +72,10 @@ interface PartitionState {
   builder: RecordBatchBuilder;
   /** Creation time (ms, performance clock) of each record in the open batch. */
   created: Float64Array;
-  /** Record index of each record in the open batch (for warm-up accounting). */
+  /** Creation time of the open batch's first record (linger.ms counts from it). */
   firstCreatedMs: number;
   /** Value bytes of the records in the open batch. */
   valueBytes: number;
-  /** Records in batches at the compressor (not appended yet). */
-  compressingRecords: number;
   sequence: number;
   inTxn: boolean;
 }
@@ -166,7 +164,6 @@ export class ProducerEngine {
       sequence: 0,
       inTxn: false,
       valueBytes: 0,
-      compressingRecords: 0,
     }));
     for (const s of this.states) s.sequence = this.sequenceAfterReopen(s);
     this.payload = o.payloadFile ? filePayloads(o.payloadFile, o.payloadDelimiter, o.seed) : o.payloadMonotonic ? monotonicPayloads() : poolPayloads(o.recordSize ?? 100, o.compressibility, o.seed + o.producerId);
@@ -213,23 +210,24 @@ export class ProducerEngine {
       // A view of the builder's buffer (no copy when uncompressed): written before the builder is reset.
       s.log.append(s.builder.buildView());
       this.recordLatencies(s.created, n, s.valueBytes, performance.now());
-    } else if (this.compressor === null) {
-      this.collectWritten();
-      // The batch's buffer goes to the writer; the builder continues in another.
-      this.appendWrittenBehind(s, s.builder.buildDetached(), s.created, n, s.valueBytes);
-      s.created = this.spareCreated.pop() ?? new Float64Array(s.created.length);
     } else {
       this.collectWritten();
       const compressor = this.compressor;
-      this.appendCompressed(compressor.maxInFlight - 1); // room for this one
-      // The batch's buffer, and one to compress it into, go to the compressor; both come back to
-      // the writer's pool (appendCompressed), the builder continues in another.
-      const unsealed = s.builder.buildForCompression();
-      // As large as the builders' buffers, so the pool holds one size and any buffer serves either.
-      const out = writer.acquire(Math.max(this.bufferBytes, compressedBatchBound(this.codec, unsealed.length)));
-      compressor.submit(unsealed, writer.lend(unsealed), writer.lend(out));
-      this.compressing.push({ s, created: s.created, count: n, valueBytes: s.valueBytes });
-      s.compressingRecords += n;
+      if (compressor === null) {
+        // The batch's buffer goes to the writer; the builder continues in another.
+        this.appendWrittenBehind(s, s.builder.buildDetached(), s.created, n, s.valueBytes);
+      } else {
+        this.appendCompressed(compressor.maxInFlight - 1); // room for this one
+        // The batch's buffer, and one to compress it into, go to the compressor; both come back to
+        // the writer's pool (appendCompressed), the builder continues in another.
+        const unsealed = s.builder.buildForCompression();
+        // As large as the builders' buffers, so the pool holds one size and any buffer serves either.
+        const out = writer.acquire(Math.max(this.bufferBytes, compressedBatchBound(this.codec, unsealed.length)));
+        writer.lend(unsealed);
+        compressor.submit(unsealed, writer.lend(out));
+        this.compressing.push({ s, created: s.created, count: n, valueBytes: s.valueBytes });
+      }
+      // The creation times went with the batch; the next batch takes a spare array.
       s.created = this.spareCreated.pop() ?? new Float64Array(s.created.length);
     }
     if (this.o.idempotent || this.o.transactional) s.sequence = (s.sequence + n) % 2147483648;
@@ -260,9 +258,15 @@ export class ProducerEngine {
       }
       const b = this.compressing.shift()!;
       writer.release(writer.takeBack(c.input));
-      b.s.compressingRecords -= b.count;
       this.appendWrittenBehind(b.s, writer.takeBack(c.out).subarray(0, c.length), b.created, b.count, b.valueBytes);
     }
+  }
+
+  /** Records of `s` in batches at the compressor (a few batches: counted when asked). */
+  private recordsCompressing(s: PartitionState): number {
+    let n = 0;
+    for (let i = 0, b = this.compressing.peek(0); b !== undefined; b = this.compressing.peek(++i)) if (b.s === s) n += b.count;
+    return n;
   }
 
   /**
@@ -383,7 +387,7 @@ export class ProducerEngine {
       records: this.records,
       valueBytes: this.valueBytes,
       window: withWindow ? this.takeWindow() : null,
-      partitions: this.states.map((s) => ({ partition: s.partition, nextOffset: s.log.nextOffset + s.compressingRecords + s.builder.recordCount, segments: s.log.segmentCount })),
+      partitions: this.states.map((s) => ({ partition: s.partition, nextOffset: s.log.nextOffset + this.recordsCompressing(s) + s.builder.recordCount, segments: s.log.segmentCount })),
       rolls: this.states.reduce((a, s) => a + s.log.stats.rolls, 0),
     };
   }

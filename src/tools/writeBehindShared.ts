@@ -45,6 +45,19 @@ export function pollWhile(ctl: Int32Array, index: number, value: number, ms: num
 }
 
 /**
+ * A helper thread's idle wait (the other side of HelperThread.post): polls `ms` for SUBMITTED to
+ * move past `received`, then sleeps until it does, having asked (SLEEPING) to be woken. It looks once
+ * more after asking: the producer may have counted a message between the two loads and still seen
+ * SLEEPING 0.
+ */
+export function awaitSubmitted(ctl: Int32Array, received: number, ms: number): void {
+  if (pollWhile(ctl, SUBMITTED, received, ms)) return;
+  Atomics.store(ctl, SLEEPING, 1);
+  if (Atomics.load(ctl, SUBMITTED) === received) Atomics.wait(ctl, SUBMITTED, received);
+  Atomics.store(ctl, SLEEPING, 0);
+}
+
+/**
  * Blocks until ctl[index] is no longer `value` or FAILED is set, polling `ms` first (a wake-up
  * from Atomics.wait takes 0.2-2 ms on a 2-vCPU VM). No timeout: a write may take long on a busy
  * disk.

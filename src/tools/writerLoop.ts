@@ -9,7 +9,7 @@ import { closeSync, openSync } from 'node:fs';
 import { devNull } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Fifo } from '../storage/fifo.js';
-import { COMPLETED, CTL_INTS, FAILED, hrMs, pollWhile, RING, SLEEPING, SUBMITTED, type WriteMessage, type WriterReply } from './writeBehindShared.js';
+import { awaitSubmitted, COMPLETED, CTL_INTS, FAILED, hrMs, RING, SUBMITTED, type WriteMessage, type WriterReply } from './writeBehindShared.js';
 import { writeNextSpan } from './writeSpan.js';
 
 const WRITER_POLL_MS = 0.3;
@@ -50,12 +50,7 @@ export class WriterLoop {
         // A short poll first: a producer that keeps up submits again within a write's time (0.2 ms
         // for 1 MiB) and then need not wake us (a wake cost it ~60 µs of a 2-vCPU VM's time). Not
         // longer: polling takes CPU time a slower producer (lz4) needs.
-        if (pollWhile(ctl, SUBMITTED, this.received, WRITER_POLL_MS)) continue;
-        // Ask to be woken, then look once more before sleeping: the producer may have counted a
-        // message between the two loads and still seen SLEEPING 0.
-        Atomics.store(ctl, SLEEPING, 1);
-        if (Atomics.load(ctl, SUBMITTED) === this.received) Atomics.wait(ctl, SUBMITTED, this.received);
-        Atomics.store(ctl, SLEEPING, 0);
+        awaitSubmitted(ctl, this.received, WRITER_POLL_MS);
         continue;
       }
       if (!this.failed) {
